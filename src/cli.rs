@@ -1,0 +1,216 @@
+//! The command line: clap definitions and the dispatch to library code.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::db::connect::Database;
+use crate::db::revisions::{self, Migrator, Options};
+use crate::ops::schema;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tracehub",
+    version,
+    about = "Shipment tracking and trade-document compliance, multi-tenant on PostgreSQL",
+    long_about = "Shipment tracking and trade-document compliance, multi-tenant on PostgreSQL.\n\n\
+        Every command reads DATABASE_URL; without it, tracehub manages a private PostgreSQL \
+        cluster under TRACEHUB_DATA_DIR (default .tracehub). With no command, tracehub \
+        migrates that database to the newest revision and serves the web UI."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI and API (the database must be at the newest revision).
+    Serve {
+        /// Address to listen on (default: TRACEHUB_BIND or 127.0.0.1:8000).
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+    },
+    /// Schema revisions.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// The managed local PostgreSQL cluster (used when DATABASE_URL is unset).
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Print the current revision (the last line is the revision id).
+    Current,
+    /// List every revision and which are applied.
+    History,
+    /// Upgrade to REV (default: head), one revision at a time.
+    Upgrade {
+        #[arg(default_value = "head")]
+        revision: String,
+    },
+    /// Downgrade to REV (`base` empties the database).
+    Downgrade {
+        revision: String,
+        /// Downgrade even when data of other organizations would be lost.
+        #[arg(long)]
+        allow_data_loss: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Start the managed cluster (it stays up) and print its URL.
+    Start,
+    /// Stop the managed cluster.
+    Stop,
+    /// Say whether the managed cluster runs, and where it lives.
+    Status,
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = Config::from_env()?;
+    match cli.command {
+        None => run_default(&config).await,
+        Some(Command::Serve { bind }) => {
+            let database = Database::open(&config).await?;
+            let result = serve(&database, bind.unwrap_or(config.bind)).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Db(command)) => {
+            let database = Database::open(&config).await?;
+            let result = run_db(&database, command).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Cluster(command)) => run_cluster(&config, command).await,
+    }
+}
+
+/// `tracehub` alone: the managed (or configured) database, upgraded to head, then serve.
+async fn run_default(config: &Config) -> Result<()> {
+    let database = Database::open(config).await?;
+    let result = async {
+        Migrator::new(database.url(), Options::default(), &revisions::Quiet)
+            .upgrade(None)
+            .await?;
+        serve(&database, config.bind).await
+    }
+    .await;
+    database.close().await?;
+    result
+}
+
+async fn serve(database: &Database, bind: std::net::SocketAddr) -> Result<()> {
+    let pool = database.pool().await?;
+    crate::http::serve(crate::http::AppState { pool }, bind).await
+}
+
+async fn run_db(database: &Database, command: DbCommand) -> Result<()> {
+    let pool = database.pool().await?;
+    let mut conn = pool.acquire().await?;
+    match command {
+        DbCommand::Current => println!("{}", schema::current_report(&mut conn).await?),
+        DbCommand::History => {
+            let current = revisions::current(&mut conn).await?;
+            print!("{}", schema::history_report(current));
+        }
+        DbCommand::Upgrade { revision } => {
+            let target = revisions::find(&revision)?;
+            let timings = Migrator::new(database.url(), Options::default(), &revisions::Quiet)
+                .upgrade(Some(target.id))
+                .await?;
+            for t in &timings {
+                println!("upgraded to {} in {:.2?}", t.revision, t.elapsed);
+            }
+            println!("{}", schema::current_report(&mut conn).await?);
+        }
+        DbCommand::Downgrade {
+            revision,
+            allow_data_loss,
+        } => {
+            let options = Options {
+                allow_data_loss,
+                ..Options::default()
+            };
+            let timings = Migrator::new(database.url(), options, &revisions::Quiet)
+                .downgrade(&revision)
+                .await?;
+            for t in &timings {
+                println!("undid {} in {:.2?}", t.revision, t.elapsed);
+            }
+            println!("{}", schema::current_report(&mut conn).await?);
+        }
+    }
+    Ok(())
+}
+
+async fn run_cluster(config: &Config, command: ClusterCommand) -> Result<()> {
+    use crate::db::cluster::{ClusterOptions, ManagedCluster};
+    let cluster = ManagedCluster::locate(&ClusterOptions {
+        dir: config.data_dir.clone(),
+        ephemeral: false,
+    })?;
+    let folder: PathBuf = cluster.root().to_path_buf();
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        match command {
+            ClusterCommand::Start => {
+                let running = cluster.ensure_running()?;
+                println!(
+                    "managed PostgreSQL cluster in {} listens on 127.0.0.1:{}",
+                    folder.display(),
+                    running.port
+                );
+            }
+            ClusterCommand::Stop => {
+                cluster.stop()?;
+                println!(
+                    "managed PostgreSQL cluster in {} is stopped",
+                    folder.display()
+                );
+            }
+            ClusterCommand::Status => match cluster.running_port()? {
+                Some(port) => println!("running on 127.0.0.1:{port} ({})", folder.display()),
+                None => println!("stopped ({})", folder.display()),
+            },
+        }
+        Ok(())
+    })
+    .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_the_operators_forms() {
+        let cli = Cli::try_parse_from(["tracehub", "db", "upgrade"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Db(DbCommand::Upgrade { ref revision })) if revision == "head"
+        ));
+        let cli = Cli::try_parse_from(["tracehub", "db", "downgrade", "002", "--allow-data-loss"])
+            .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Db(DbCommand::Downgrade {
+                allow_data_loss: true,
+                ..
+            }))
+        ));
+        assert!(Cli::try_parse_from(["tracehub", "db", "downgrade"]).is_err());
+        assert!(Cli::try_parse_from(["tracehub"]).unwrap().command.is_none());
+    }
+}

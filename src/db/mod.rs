@@ -1,0 +1,8 @@
+//! The database layer: the managed local cluster, connections, the revision engine and the
+//! catalog reader used to check schemas.
+
+pub mod catalog;
+pub mod cluster;
+pub mod connect;
+pub mod revisions;
+pub mod tools;

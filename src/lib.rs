@@ -1,0 +1,11 @@
+//! TraceHub: shipment tracking and trade-document compliance, multi-tenant on PostgreSQL.
+//!
+//! The binary (`src/main.rs`) only parses the command line and calls into this library, so
+//! tests exercise exactly the code that operators run.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ops;

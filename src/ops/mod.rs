@@ -1,0 +1,4 @@
+//! Operator commands built on the database layer: schema reports and (later) backups,
+//! restores, the orchestrated migration and seeding.
+
+pub mod schema;

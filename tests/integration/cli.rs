@@ -1,0 +1,49 @@
+//! The `tracehub` binary as operators run it.
+
+use crate::helpers::{stderr, stdout, tracehub_with_env, TestDb};
+
+#[tokio::test]
+async fn db_current_prints_the_revision_on_its_last_line() {
+    let db = TestDb::at("002").await;
+    let output = db.tracehub(&["db", "current"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().last(), Some("002"));
+}
+
+#[tokio::test]
+async fn db_upgrade_and_downgrade_round_trip_through_the_binary() {
+    let db = TestDb::empty().await;
+    let output = db.tracehub(&["db", "upgrade", "001"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().last(), Some("001"));
+    let output = db.tracehub(&["db", "upgrade"]);
+    assert_eq!(stdout(&output).lines().last(), Some("002"));
+    let output = db.tracehub(&["db", "history"]);
+    assert!(stdout(&output).contains("002 document_types"));
+    let output = db.tracehub(&["db", "downgrade", "001"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(db.revision().await, Some("001"));
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_one_line_error_and_a_non_zero_exit() {
+    let db = TestDb::at("002").await;
+    for args in [
+        &["db", "upgrade", "999"][..],
+        &["db", "downgrade", "sprint8_001"][..],
+    ] {
+        let output = db.tracehub(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("unknown revision"), "{err}");
+    }
+    assert_eq!(db.revision().await, Some("002"));
+
+    let output = tracehub_with_env(
+        &["db", "current"],
+        &[("DATABASE_URL", "mysql://root@localhost/tracehub")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("must be a PostgreSQL URL"));
+}

@@ -1,0 +1,233 @@
+//! The test harness: every test gets a database of its own on a real PostgreSQL server.
+//!
+//! The server is the one in `TRACEHUB_TEST_DATABASE_URL` (a maintenance URL of a server where
+//! we may create databases), or else a private cluster that the tests manage under Cargo's
+//! target folder with the same code `tracehub` uses for its managed cluster. Databases at a
+//! given revision are cloned from a template built once per revision and set of migration
+//! files, which makes a fresh database cost one `CREATE DATABASE … TEMPLATE`.
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, PgConnection};
+use tracehub::db::cluster::{ClusterOptions, ManagedCluster};
+use tracehub::db::connect::quote_ident;
+use tracehub::db::revisions::{self, Migrator, Options, Quiet};
+
+/// Maintenance URL (database `postgres`) of the test server.
+fn admin_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("TRACEHUB_TEST_DATABASE_URL") {
+            return url;
+        }
+        let cluster = ManagedCluster::locate(&ClusterOptions {
+            dir: test_cluster_dir(),
+            ephemeral: true,
+        })
+        .expect("locating PostgreSQL for the tests");
+        let running = cluster
+            .ensure_running()
+            .expect("starting the test PostgreSQL cluster");
+        running.url("postgres")
+    })
+}
+
+pub fn test_cluster_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tracehub-test-cluster")
+}
+
+fn url_for(database: &str) -> String {
+    let mut url = url::Url::parse(admin_url()).expect("admin URL");
+    url.set_path(database);
+    url.to_string()
+}
+
+/// A database that belongs to one test; dropped when the value is dropped.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    /// An empty database.
+    pub async fn empty() -> Self {
+        Self::create(None).await
+    }
+
+    /// A database at revision `revision`, cloned from a template.
+    pub async fn at(revision: &str) -> Self {
+        let template = template_at(revision).await;
+        Self::create(Some(&template)).await
+    }
+
+    async fn create(template: Option<&str>) -> Self {
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(admin_url()).await.expect("connect");
+        let sql = match template {
+            Some(t) => format!(
+                "CREATE DATABASE {} TEMPLATE {}",
+                quote_ident(&name),
+                quote_ident(t)
+            ),
+            None => format!("CREATE DATABASE {}", quote_ident(&name)),
+        };
+        sqlx::raw_sql(&sql)
+            .execute(&mut admin)
+            .await
+            .expect("create database");
+        let url = url_for(&name);
+        Self { name, url }
+    }
+
+    pub async fn conn(&self) -> PgConnection {
+        PgConnection::connect(&self.url).await.expect("connect")
+    }
+
+    /// Runs SQL (several statements allowed) and panics on error.
+    pub async fn exec(&self, sql: &str) {
+        let mut conn = self.conn().await;
+        sqlx::raw_sql(sql).execute(&mut conn).await.expect(sql);
+    }
+
+    pub async fn scalar_i64(&self, sql: &str) -> i64 {
+        let mut conn = self.conn().await;
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
+    }
+
+    pub async fn scalar_string(&self, sql: &str) -> Option<String> {
+        let mut conn = self.conn().await;
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
+    }
+
+    pub async fn revision(&self) -> Option<&'static str> {
+        let mut conn = self.conn().await;
+        revisions::current(&mut conn)
+            .await
+            .expect("current")
+            .map(|r| r.id)
+    }
+
+    /// Runs the `tracehub` binary against this database.
+    pub fn tracehub(&self, args: &[&str]) -> Output {
+        tracehub_with_env(args, &[("DATABASE_URL", self.url.as_str())])
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let sql = format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(&self.name)
+        );
+        // Drop runs inside a test's runtime; a thread of its own avoids nesting runtimes.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(mut admin) = PgConnection::connect(admin_url()).await {
+                    let _ = sqlx::raw_sql(&sql).execute(&mut admin).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Runs the `tracehub` binary with extra environment variables.
+pub fn tracehub_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tracehub"));
+    command.args(args).env_remove("DATABASE_URL");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("running tracehub")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The name of the template at `revision`, built on first use by any test process.
+async fn template_at(revision: &str) -> String {
+    let digest = migrations_digest();
+    let name = format!("tpl_{revision}_{}", &digest[..12]);
+    let mut admin = PgConnection::connect(admin_url()).await.expect("connect");
+    // One builder at a time, across test threads and processes.
+    sqlx::query("SELECT pg_advisory_lock(hashtext($1))")
+        .bind(&name)
+        .execute(&mut admin)
+        .await
+        .expect("lock");
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)",
+    )
+    .bind(&name)
+    .fetch_one(&mut admin)
+    .await
+    .expect("lookup");
+    if !exists {
+        let building = format!("{name}_building");
+        for stale in [&building, &name] {
+            sqlx::raw_sql(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_ident(stale)
+            ))
+            .execute(&mut admin)
+            .await
+            .expect("drop stale template");
+        }
+        sqlx::raw_sql(&format!("CREATE DATABASE {}", quote_ident(&building)))
+            .execute(&mut admin)
+            .await
+            .expect("create template");
+        Migrator::new(&url_for(&building), Options::default(), &Quiet)
+            .upgrade(Some(revision))
+            .await
+            .expect("building the template");
+        sqlx::raw_sql(&format!(
+            "ALTER DATABASE {} RENAME TO {}; ALTER DATABASE {} WITH IS_TEMPLATE true;",
+            quote_ident(&building),
+            quote_ident(&name),
+            quote_ident(&name)
+        ))
+        .execute(&mut admin)
+        .await
+        .expect("finish template");
+    }
+    sqlx::query("SELECT pg_advisory_unlock(hashtext($1))")
+        .bind(&name)
+        .execute(&mut admin)
+        .await
+        .expect("unlock");
+    name
+}
+
+/// A digest of every revision file, so templates follow edits of the migrations.
+fn migrations_digest() -> String {
+    let mut hasher = Sha256::new();
+    for revision in revisions::all() {
+        hasher.update(revision.id.as_bytes());
+        for step in revision.up_steps().expect("up").iter() {
+            hasher.update(step.sql.as_bytes());
+        }
+        for step in revision.down_steps().expect("down").iter() {
+            hasher.update(step.sql.as_bytes());
+        }
+    }
+    hex::encode(hasher.finalize())
+}

@@ -1,0 +1,5 @@
+//! The integration tests: one binary, one module per area, one harness (`helpers`).
+
+mod cli;
+mod helpers;
+mod revisions;
