@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::db::connect::Database;
 use crate::db::revisions::{self, Migrator, Options};
-use crate::ops::schema;
+use crate::ops::{schema, seed, verify};
+use sqlx::Connection;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +37,9 @@ pub enum Command {
     /// Schema revisions.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Demo and synthetic data.
+    #[command(subcommand)]
+    Seed(SeedCommand),
     /// The managed local PostgreSQL cluster (used when DATABASE_URL is unset).
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -58,6 +62,31 @@ pub enum DbCommand {
         /// Downgrade even when data of other organizations would be lost.
         #[arg(long)]
         allow_data_loss: bool,
+    },
+    /// Check every success criterion of the multi-tenancy migration (exit 0 only if all pass).
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SeedCommand {
+    /// The predecessor's demo world (users, parties, two shipments with documents and events).
+    Demo {
+        /// Leave the database at this revision (default: head).
+        #[arg(long)]
+        at_revision: Option<String>,
+    },
+    /// A synthetic predecessor database for benchmarks, generated inside PostgreSQL.
+    Synthetic {
+        /// Number of shipments (each with 10 documents, 20 events, 10 notifications, 20 audit logs).
+        #[arg(long)]
+        shipments: u32,
+        /// Leave the database at this revision (default: 002, the predecessor's).
+        #[arg(long)]
+        at_revision: Option<String>,
     },
 }
 
@@ -88,6 +117,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             database.close().await?;
             result
         }
+        Some(Command::Seed(command)) => {
+            let database = Database::open(&config).await?;
+            let result = run_seed(&database, command).await;
+            database.close().await?;
+            result
+        }
         Some(Command::Cluster(command)) => run_cluster(&config, command).await,
     }
 }
@@ -96,14 +131,54 @@ pub async fn run(cli: Cli) -> Result<()> {
 async fn run_default(config: &Config) -> Result<()> {
     let database = Database::open(config).await?;
     let result = async {
-        Migrator::new(database.url(), Options::default(), &revisions::Quiet)
-            .upgrade(None)
-            .await?;
+        let mut conn = sqlx::PgConnection::connect(database.url()).await?;
+        if revisions::current(&mut conn).await?.is_none() {
+            // First start on an empty database: the demo world, migrated to head.
+            seed::demo(database.url(), None).await?;
+        } else {
+            Migrator::new(database.url(), Options::default(), &revisions::Quiet)
+                .upgrade(None)
+                .await?;
+        }
+        print_demo_logins();
         serve(&database, config.bind).await
     }
     .await;
     database.close().await?;
     result
+}
+
+async fn run_seed(database: &Database, command: SeedCommand) -> Result<()> {
+    match command {
+        SeedCommand::Demo { at_revision } => {
+            match seed::demo(database.url(), at_revision.as_deref()).await? {
+                seed::Seeded::Created => println!("demo data created"),
+                seed::Seeded::AlreadyThere => println!("demo data already present"),
+            }
+            print_demo_logins();
+        }
+        SeedCommand::Synthetic {
+            shipments,
+            at_revision,
+        } => {
+            let started = std::time::Instant::now();
+            seed::synthetic(database.url(), shipments, at_revision.as_deref()).await?;
+            println!(
+                "synthetic data for {shipments} shipments created in {:.1?}",
+                started.elapsed()
+            );
+        }
+    }
+    let mut conn = database.pool().await?.acquire().await?;
+    println!("{}", schema::current_report(&mut conn).await?);
+    Ok(())
+}
+
+fn print_demo_logins() {
+    println!("demo logins (password: {}):", seed::DEMO_PASSWORD);
+    for (email, role) in seed::DEMO_USERS {
+        println!("  {email:<24} {role}");
+    }
 }
 
 async fn serve(database: &Database, bind: std::net::SocketAddr) -> Result<()> {
@@ -145,6 +220,17 @@ async fn run_db(database: &Database, command: DbCommand) -> Result<()> {
                 println!("undid {} in {:.2?}", t.revision, t.elapsed);
             }
             println!("{}", schema::current_report(&mut conn).await?);
+        }
+        DbCommand::Verify { json } => {
+            let report = verify::verify(&mut conn).await;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_text());
+            }
+            if !report.passed {
+                anyhow::bail!("verification failed");
+            }
         }
     }
     Ok(())

@@ -1,4 +1,7 @@
 //! Operator commands built on the database layer: schema reports and (later) backups,
 //! restores, the orchestrated migration and seeding.
 
+pub mod checksum;
 pub mod schema;
+pub mod seed;
+pub mod verify;

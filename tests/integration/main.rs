@@ -2,4 +2,6 @@
 
 mod cli;
 mod helpers;
+mod multitenancy;
 mod revisions;
+mod schema;

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use sqlx::{Connection, Executor, PgConnection, Row};
 
+use super::catalog;
 use script::{Step, StepMode};
 
 /// One schema revision, embedded in the binary.
@@ -69,6 +70,10 @@ macro_rules! revision {
 static REVISIONS: &[Revision] = &[
     revision!("001", "baseline", guarded),
     revision!("002", "document_types"),
+    revision!("003", "multitenancy_tables", guarded),
+    revision!("004", "organization_columns", guarded),
+    revision!("005", "vibotaj_data", guarded),
+    revision!("006", "multitenancy_constraints"),
 ];
 
 /// Every revision, oldest first.
@@ -120,6 +125,26 @@ impl Revision {
             .checked_sub(1)
             .map(|index| &REVISIONS[index])
     }
+}
+
+/// The predecessor's last revision: databases at it are adopted after a schema check.
+pub const ADOPTION_REVISION: &str = "002";
+
+/// Refuses to migrate a database at 002 whose schema is not exactly the predecessor's, before
+/// anything changes (enum labels compared as sets: older databases appended some later).
+pub async fn check_adoptable(conn: &mut PgConnection) -> Result<()> {
+    let found = catalog::read_catalog(conn, "public").await?;
+    let differences = found.differences(
+        &catalog::expected_schema_002(),
+        catalog::CompareOptions::adoption(),
+    );
+    if differences.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the database is at revision 002 but its schema differs from the predecessor's; nothing was changed:\n  {}",
+        differences.join("\n  ")
+    )
 }
 
 /// The advisory lock key that marks "a migration is running" (the bytes of "trcehub1").
@@ -284,6 +309,9 @@ impl<'o> Migrator<'o> {
                 target.id
             );
         }
+        if start.map(|r| r.id) == Some(ADOPTION_REVISION) && to > from {
+            check_adoptable(&mut conn).await?;
+        }
         let mut timings = Vec::new();
         for revision in &REVISIONS[from..to] {
             let started = Instant::now();
@@ -310,6 +338,22 @@ impl<'o> Migrator<'o> {
             });
         }
         Ok(timings)
+    }
+
+    /// Runs an applied revision's up steps again without recording anything. Every step is
+    /// idempotent, so this re-derives what the revision derives from data (e.g. 005 for rows
+    /// inserted after it ran).
+    pub async fn rerun(&self, id: &str) -> Result<()> {
+        let revision = find(id)?;
+        let lock = MigrationLock::acquire(&self.url).await?;
+        let result = async {
+            let mut conn = self.connect().await?;
+            let steps = revision.up_steps()?;
+            self.run_steps(&mut conn, revision, &steps, None).await
+        }
+        .await;
+        lock.release().await?;
+        result
     }
 
     /// Downgrades to `target` (`base` empties the database), one revision at a time.
