@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::db::connect::Database;
 use crate::db::revisions::{self, Migrator, Options};
-use crate::ops::{schema, seed, verify};
+use crate::ops::{backup, bench, migrate, schema, seed, verify};
 use sqlx::Connection;
 
 #[derive(Debug, Parser)]
@@ -37,6 +37,40 @@ pub enum Command {
     /// Schema revisions.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Write a verified backup (pg_dump custom format + manifest); `backup verify FILE` checks one.
+    #[command(args_conflicts_with_subcommands = true)]
+    Backup {
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
+        /// Folder for the backup (default: BACKUP_DIR or ./backups).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Word in the file name: tracehub_<label>_<timestamp>.dump.
+        #[arg(long, default_value = "backup")]
+        label: String,
+    },
+    /// Replace the database with a verified backup (a safety backup is taken first).
+    Restore {
+        file: PathBuf,
+        /// Do not ask for confirmation (required without a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The orchestrated Sprint 8 migration: preflight, verified backup, 003 -> head, verify.
+    Migrate {
+        /// Do not ask for confirmation (required without a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Folder for the pre-migration backup (default: BACKUP_DIR or ./backups).
+        #[arg(long)]
+        backup_dir: Option<PathBuf>,
+        /// Migrate without taking a backup first (said loudly in the output).
+        #[arg(long)]
+        skip_backup: bool,
+    },
+    /// Benchmarks (PRODUCT.md §5).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Demo and synthetic data.
     #[command(subcommand)]
     Seed(SeedCommand),
@@ -68,6 +102,28 @@ pub enum DbCommand {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Restore FILE into a scratch database and compare it with its manifest.
+    Verify { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// M1/M2: migrate a synthetic predecessor database while the old application runs.
+    Migration {
+        /// Shipments in the data set (100000 is the M1 size).
+        #[arg(long, default_value_t = 100_000)]
+        shipments: u32,
+        /// Concurrent clients of the old application.
+        #[arg(long, default_value_t = 4)]
+        clients: u32,
+        /// Include the verified backup in the timed run.
+        #[arg(long)]
+        with_backup: bool,
     },
 }
 
@@ -117,6 +173,78 @@ pub async fn run(cli: Cli) -> Result<()> {
             database.close().await?;
             result
         }
+        Some(Command::Backup {
+            command,
+            dir,
+            label,
+        }) => {
+            let database = Database::open(&config).await?;
+            let result = async {
+                match command {
+                    Some(BackupCommand::Verify { file }) => {
+                        let report = backup::verify_backup(database.url(), &file).await?;
+                        print!("{}", report.to_text());
+                    }
+                    None => {
+                        let dir = dir.unwrap_or_else(|| config.backup_dir.clone());
+                        let made = backup::create_backup(database.url(), &dir, &label).await?;
+                        print!("{}", made.to_text());
+                        println!("{}", made.dump_path.display());
+                    }
+                }
+                Ok(())
+            }
+            .await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Restore { file, yes }) => {
+            let database = Database::open(&config).await?;
+            let result = async {
+                confirm(
+                    "This replaces the database with the backup (the current one is kept under a new name).",
+                    "restore",
+                    yes,
+                )?;
+                let report = backup::restore(database.url(), &file, &config.backup_dir).await?;
+                print!("{}", report.to_text());
+                Ok(())
+            }
+            .await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Migrate {
+            yes,
+            backup_dir,
+            skip_backup,
+        }) => {
+            let database = Database::open(&config).await?;
+            let options = migrate::MigrateOptions {
+                backup_dir: backup_dir.unwrap_or_else(|| config.backup_dir.clone()),
+                skip_backup,
+            };
+            let result = run_migrate(&database, &options, yes).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Bench(BenchCommand::Migration {
+            shipments,
+            clients,
+            with_backup,
+        })) => {
+            let database = Database::open(&config).await?;
+            let options = bench::BenchOptions {
+                shipments,
+                clients,
+                with_backup,
+                backup_dir: config.backup_dir.clone(),
+            };
+            let result =
+                bench::migration(database.url(), &options, &migrate::ConsoleNarrator::new()).await;
+            database.close().await?;
+            result
+        }
         Some(Command::Seed(command)) => {
             let database = Database::open(&config).await?;
             let result = run_seed(&database, command).await;
@@ -146,6 +274,41 @@ async fn run_default(config: &Config) -> Result<()> {
     .await;
     database.close().await?;
     result
+}
+
+async fn run_migrate(
+    database: &Database,
+    options: &migrate::MigrateOptions,
+    yes: bool,
+) -> Result<()> {
+    confirm(
+        "This migrates the database to multi-tenancy (revision 003 and later).",
+        "migrate",
+        yes,
+    )?;
+    let narrator = migrate::ConsoleNarrator::new();
+    let outcome = migrate::run(database.url(), options, &narrator).await?;
+    print!("{}", migrate::summary(&outcome));
+    Ok(())
+}
+
+/// Asks for a typed "yes" on a terminal; without one, `--yes` is required.
+fn confirm(what: &str, command: &str, yes: bool) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("`tracehub {command}` changes the database and there is no terminal to ask on: re-run with --yes");
+    }
+    print!("{what} Type yes to continue: ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        anyhow::bail!("cancelled: nothing was changed");
+    }
+    Ok(())
 }
 
 async fn run_seed(database: &Database, command: SeedCommand) -> Result<()> {

@@ -18,6 +18,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Address of the web server (`TRACEHUB_BIND`).
     pub bind: SocketAddr,
+    /// Where backups go unless a command says otherwise (`BACKUP_DIR`, default `backups`).
+    pub backup_dir: PathBuf,
 }
 
 impl Config {
@@ -39,10 +41,14 @@ impl Config {
             .unwrap_or_else(|_| DEFAULT_BIND.to_string())
             .parse()
             .context("TRACEHUB_BIND must be an address like 127.0.0.1:8000")?;
+        let backup_dir = std::env::var_os("BACKUP_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("backups"));
         Ok(Self {
             database_url,
             data_dir,
             bind,
+            backup_dir,
         })
     }
 }

@@ -1,7 +1,10 @@
 //! Operator commands built on the database layer: schema reports and (later) backups,
 //! restores, the orchestrated migration and seeding.
 
+pub mod backup;
+pub mod bench;
 pub mod checksum;
+pub mod migrate;
 pub mod schema;
 pub mod seed;
 pub mod verify;

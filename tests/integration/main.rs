@@ -1,7 +1,9 @@
 //! The integration tests: one binary, one module per area, one harness (`helpers`).
 
+mod backup;
 mod cli;
 mod helpers;
 mod multitenancy;
 mod revisions;
+mod runbook;
 mod schema;

@@ -217,216 +217,325 @@ CROSS JOIN LATERAL (SELECT * FROM (VALUES
     ) AS v(k, hs_code, description, packaging, bags_per_t) WHERE v.k = q.n % 8) c;
 
 -- ---------------------------------------------------------------------------
--- 5. Documents: 10 per shipment, status follows the shipment's progress
+-- Bulk-load window for the four big child tables, as pg_restore does it: their primary
+-- keys, secondary indexes and foreign keys (plus the two still-empty foreign keys that
+-- point at documents_pkey) are dropped here and re-created right after the load, in
+-- section 9, with the exact names and definitions of revision 002. Building an index once
+-- from sorted data is several times faster than maintaining it row by row, and re-adding a
+-- foreign key checks it with one join instead of one trigger call per row. Every child row
+-- is derived from an existing shipment, so the keys hold by construction and are verified
+-- again when re-added. Plain DROPs (no IF EXISTS) also fail fast on a schema that is not
+-- revision 002. Run as one script this is atomic. Run statement by statement without a
+-- transaction, a failure inside the window leaves these keys and indexes missing: drop the
+-- scratch database and start again.
+-- ---------------------------------------------------------------------------
+ALTER TABLE document_contents DROP CONSTRAINT document_contents_document_id_fkey;
+ALTER TABLE reference_registry DROP CONSTRAINT reference_registry_document_id_fkey;
+ALTER TABLE documents DROP CONSTRAINT documents_shipment_id_fkey, DROP CONSTRAINT documents_pkey;
+ALTER TABLE container_events DROP CONSTRAINT container_events_shipment_id_fkey,
+                             DROP CONSTRAINT container_events_pkey;
+ALTER TABLE notifications DROP CONSTRAINT notifications_pkey;
+DROP INDEX ix_notifications_user_id, ix_notifications_user_read, ix_notifications_user_created;
+ALTER TABLE audit_logs DROP CONSTRAINT audit_logs_pkey;
+DROP INDEX ix_audit_logs_request_id, ix_audit_logs_timestamp, ix_audit_logs_user_timestamp,
+           ix_audit_logs_action_timestamp, ix_audit_logs_resource;
+
+-- ---------------------------------------------------------------------------
+-- 5. Documents: 10 per shipment (one per document type), status follows the shipment's
+--    progress. Pattern used by sections 5-8: an inner OFFSET 0 subquery computes every
+--    per-shipment value once, a middle OFFSET 0 subquery computes every per-row value once,
+--    and the outer SELECT only assembles columns.
 -- ---------------------------------------------------------------------------
 INSERT INTO documents (id, shipment_id, document_type, document_types, name, file_path, file_name, file_size_bytes,
                        mime_type, status, required, is_combined, content_count, page_count, reference_number,
                        issue_date, expiry_date, issuing_authority, validation_notes, uploaded_by, uploaded_at,
                        validated_at, validated_by, extra_data, created_at, updated_at)
-SELECT gen_random_uuid(), s.id, d.doc_type, d.types_json,
-       d.label || ' ' || s.reference,
-       CASE WHEN z.status <> 'DRAFT' THEN 'uploads/' || s.id || '/' || d.file_stub || '_' || z.n || '.pdf' END,
-       CASE WHEN z.status <> 'DRAFT' THEN d.file_stub || '_' || z.n || '.pdf' END,
-       CASE WHEN z.status <> 'DRAFT' THEN 40000 + (z.n * 7919 + d.k * 104729) % 900000 END,
-       CASE WHEN z.status <> 'DRAFT' THEN 'application/pdf' END,
-       z.status, d.required, false, 1,
-       CASE WHEN z.status <> 'DRAFT' THEN 1 + (z.n + d.k) % 4 END,
-       CASE WHEN z.status <> 'DRAFT' THEN d.ref_prefix || lpad(((z.n * 10 + d.k) % 100000000)::text, 8, '0') END,
-       CASE WHEN z.status <> 'DRAFT' THEN (s.etd - interval '1 day' * d.days_before)::date END,
-       CASE WHEN z.status <> 'DRAFT' AND d.valid_days > 0 THEN (s.etd + interval '1 day' * d.valid_days)::date END,
-       CASE WHEN z.status <> 'DRAFT' THEN d.authority END,
-       CASE WHEN z.status = 'COMPLIANCE_FAILED' THEN 'Rejected: reference number does not match the bill of lading' END,
-       CASE WHEN z.status <> 'DRAFT' THEN 'user' || lpad((1 + (z.n * 3 + d.k) % u.n_users)::text, 6, '0') || '@synthetic.example' END,
-       CASE WHEN z.status <> 'DRAFT' THEN s.etd - interval '1 hour' * (d.days_before * 24 - 20) END,
-       CASE WHEN z.status NOT IN ('DRAFT', 'UPLOADED') THEN s.etd - interval '1 hour' * (d.days_before * 24 - 44) END,
-       CASE WHEN z.status NOT IN ('DRAFT', 'UPLOADED') THEN 'user' || lpad((2 + (z.n * 6) % (u.n_users - 1))::text, 6, '0') || '@synthetic.example' END,
+SELECT gen_random_uuid(), r.id, r.doc_type, r.types_json, r.label || ' ' || r.reference,
+       CASE WHEN r.has_file THEN 'uploads/' || r.sid || '/' || r.file_name END,
+       CASE WHEN r.has_file THEN r.file_name END,
+       CASE WHEN r.has_file THEN 40000 + (r.n * 7919 + r.k * 104729) % 900000 END,
+       CASE WHEN r.has_file THEN 'application/pdf' END,
+       r.status, r.required, false, 1,
+       CASE WHEN r.has_file THEN 1 + (r.n + r.k) % 4 END,
+       CASE WHEN r.has_file THEN r.ref_prefix || r.ref_number END,
+       CASE WHEN r.has_file THEN (r.etd - r.issued_before)::date END,
+       CASE WHEN r.has_file THEN (r.etd + r.valid_for)::date END,
+       CASE WHEN r.has_file THEN r.authority END,
+       CASE WHEN r.status = 'COMPLIANCE_FAILED' THEN r.rejection END,
+       CASE WHEN r.has_file THEN r.uploader END,
+       CASE WHEN r.has_file THEN r.uploaded_at END,
+       CASE WHEN r.is_validated THEN r.uploaded_at + interval '26 hours' END,
+       CASE WHEN r.is_validated THEN r.validator END,
        '{}'::jsonb,
-       s.created_at + interval '1 minute' * d.k,
-       CASE WHEN z.status = 'DRAFT' THEN s.created_at + interval '1 minute' * d.k
-            WHEN z.status = 'UPLOADED' THEN s.etd - interval '1 hour' * (d.days_before * 24 - 20)
-            ELSE s.etd - interval '1 hour' * (d.days_before * 24 - 44) END
-FROM (SELECT count(*)::int AS n_users FROM users) u
-CROSS JOIN shipments s
-CROSS JOIN (VALUES
-        (1,  'BILL_OF_LADING'::documenttype,                '["bill_of_lading"]'::jsonb,                'Bill of Lading',                'bill_of_lading',      'BL',   1,  0,   'Carrier',                                          true),
-        (2,  'COMMERCIAL_INVOICE'::documenttype,            '["commercial_invoice"]'::jsonb,            'Commercial Invoice',            'commercial_invoice',  'INV',  6,  0,   'Exporter',                                         true),
-        (3,  'PACKING_LIST'::documenttype,                  '["packing_list"]'::jsonb,                  'Packing List',                  'packing_list',        'PL',   6,  0,   'Exporter',                                         true),
-        (4,  'CERTIFICATE_OF_ORIGIN'::documenttype,         '["certificate_of_origin"]'::jsonb,         'Certificate of Origin',         'certificate_of_origin','CO',  8,  0,   'Chamber of Commerce (NACCIMA)',                    true),
-        (5,  'PHYTOSANITARY_CERTIFICATE'::documenttype,     '["phytosanitary_certificate"]'::jsonb,     'Phytosanitary Certificate',     'phytosanitary',       'PC',   4,  60,  'Nigeria Agricultural Quarantine Service',          true),
-        (6,  'FUMIGATION_CERTIFICATE'::documenttype,        '["fumigation_certificate"]'::jsonb,        'Fumigation Certificate',        'fumigation',          'FC',   3,  30,  'Licensed fumigation contractor',                   false),
-        (7,  'VETERINARY_HEALTH_CERTIFICATE'::documenttype, '["veterinary_health_certificate"]'::jsonb, 'Veterinary Health Certificate', 'veterinary_health',   'VHC',  5,  90,  'Federal Department of Veterinary Services, Nigeria', true),
-        (8,  'EU_TRACES_CERTIFICATE'::documenttype,         '["eu_traces_certificate"]'::jsonb,         'EU TRACES Certificate',         'eu_traces',           'RC',   2,  0,   'European Commission TRACES NT',                    true),
-        (9,  'EXPORT_DECLARATION'::documenttype,            '["export_declaration"]'::jsonb,            'Export Declaration (NXP)',      'export_declaration',  'NXP',  9,  0,   'Nigeria Customs Service',                          true),
-        (10, 'EUDR_DUE_DILIGENCE'::documenttype,            '["eudr_due_diligence"]'::jsonb,            'EUDR Due Diligence Statement',  'eudr_dds',            'DDS',  7,  365, 'Operator',                                         false)
-    ) AS d(k, doc_type, types_json, label, file_stub, ref_prefix, days_before, valid_days, authority, required)
-CROSS JOIN LATERAL (
-    SELECT right(s.reference, 7)::int AS n,
-           CASE
-             WHEN s.status = 'CREATED' THEN
-               CASE WHEN (right(s.reference, 7)::int + d.k * 3) % 10 < 7 THEN 'DRAFT' ELSE 'UPLOADED' END
-             WHEN s.status = 'DOCS_PENDING' THEN
-               (ARRAY['DRAFT','UPLOADED','UPLOADED','VALIDATED','VALIDATED','COMPLIANCE_FAILED','DRAFT','UPLOADED','VALIDATED','COMPLIANCE_OK'])[1 + (right(s.reference, 7)::int + d.k) % 10]
-             WHEN s.status IN ('DOCS_COMPLETE', 'IN_TRANSIT', 'ARRIVED') THEN
-               (ARRAY['VALIDATED','COMPLIANCE_OK','COMPLIANCE_OK','LINKED','VALIDATED','COMPLIANCE_OK','LINKED','COMPLIANCE_OK','UPLOADED','COMPLIANCE_FAILED'])[1 + (right(s.reference, 7)::int + d.k) % 10]
-             WHEN s.status = 'DELIVERED' THEN
-               (ARRAY['LINKED','LINKED','COMPLIANCE_OK','LINKED','VALIDATED','LINKED','COMPLIANCE_OK','LINKED','LINKED','ARCHIVED'])[1 + (right(s.reference, 7)::int + d.k) % 10]
-             ELSE
-               (ARRAY['ARCHIVED','ARCHIVED','LINKED','ARCHIVED','ARCHIVED','LINKED','ARCHIVED','ARCHIVED','COMPLIANCE_OK','ARCHIVED'])[1 + (right(s.reference, 7)::int + d.k) % 10]
-           END::documentstatus AS status
-) z;
+       r.created_at,
+       CASE WHEN r.is_validated THEN r.uploaded_at + interval '26 hours'
+            WHEN r.has_file THEN r.uploaded_at ELSE r.created_at END
+FROM (
+    SELECT s.id, s.sid, s.reference, s.etd, s.n, d.k, d.doc_type, d.types_json, d.label, d.ref_prefix,
+           d.issued_before, d.valid_for, d.authority, d.required, d.rejection,
+           st.status, st.status <> 'DRAFT' AS has_file, st.status NOT IN ('DRAFT', 'UPLOADED') AS is_validated,
+           d.file_stub || '_' || s.n || '.pdf' AS file_name,
+           lpad((s.n * 10 + d.k)::text, 8, '0') AS ref_number,
+           s.etd - d.uploaded_before AS uploaded_at,
+           s.created_at + d.created_after AS created_at,
+           'user' || lpad((1 + (s.n * 3 + d.k) % s.n_users)::text, 6, '0') || '@synthetic.example' AS uploader,
+           s.validator
+    FROM (
+        SELECT sh.id, sh.id::text AS sid, sh.reference, sh.etd, sh.created_at, q.n, u.n_users,
+               -- document status pattern group: 0 created, 1 docs pending, 2 docs complete .. arrived,
+               -- 3 delivered, 4 closed
+               CASE sh.status WHEN 'CREATED' THEN 0 WHEN 'DOCS_PENDING' THEN 1 WHEN 'DELIVERED' THEN 3
+                              WHEN 'CLOSED' THEN 4 ELSE 2 END AS grp,
+               'user' || lpad((1 + (q.n * 6 + 1) % u.n_users)::text, 6, '0') || '@synthetic.example' AS validator
+        FROM shipments sh
+        CROSS JOIN LATERAL (SELECT right(sh.reference, 7)::int AS n) q
+        CROSS JOIN (SELECT count(*)::int AS n_users FROM users) u
+        OFFSET 0
+    ) s
+    CROSS JOIN (VALUES
+        -- k, type, document_types, label, file stub, reference prefix, issued before ETD, uploaded before ETD,
+        -- valid for after ETD (NULL: no expiry), created after the shipment, issuing authority, required, rejection note
+        (1,  'BILL_OF_LADING'::documenttype,                '["bill_of_lading"]'::jsonb,                'Bill of Lading',                'bill_of_lading',        'BL',   interval '1 day',  interval '-20 hours', NULL::interval,    interval '1 minute',  'Carrier',                                            true,
+             'B/L number does not match the booking'),
+        (2,  'COMMERCIAL_INVOICE'::documenttype,            '["commercial_invoice"]'::jsonb,            'Commercial Invoice',            'commercial_invoice',    'INV-', interval '6 days', interval '5 days',    NULL,              interval '2 minutes', 'Exporter',                                           true,
+             'Invoice total differs from the packing list weights'),
+        (3,  'PACKING_LIST'::documenttype,                  '["packing_list"]'::jsonb,                  'Packing List',                  'packing_list',          'PL-',  interval '6 days', interval '5 days',    NULL,              interval '3 minutes', 'Exporter',                                           true,
+             'Gross weight missing'),
+        (4,  'CERTIFICATE_OF_ORIGIN'::documenttype,         '["certificate_of_origin"]'::jsonb,         'Certificate of Origin',         'certificate_of_origin', 'CO-',  interval '8 days', interval '7 days',    NULL,              interval '4 minutes', 'Chamber of Commerce (NACCIMA)',                      true,
+             'Country of origin not stated'),
+        (5,  'PHYTOSANITARY_CERTIFICATE'::documenttype,     '["phytosanitary_certificate"]'::jsonb,     'Phytosanitary Certificate',     'phytosanitary',         'PC-',  interval '4 days', interval '3 days',    interval '60 days', interval '5 minutes', 'Nigeria Agricultural Quarantine Service',            true,
+             'Certificate expired before arrival'),
+        (6,  'FUMIGATION_CERTIFICATE'::documenttype,        '["fumigation_certificate"]'::jsonb,        'Fumigation Certificate',        'fumigation',            'FC-',  interval '3 days', interval '2 days',    interval '30 days', interval '6 minutes', 'Licensed fumigation contractor',                     false,
+             'Treatment date more than 21 days before stuffing'),
+        (7,  'VETERINARY_HEALTH_CERTIFICATE'::documenttype, '["veterinary_health_certificate"]'::jsonb, 'Veterinary Health Certificate', 'veterinary_health',     'VHC-', interval '5 days', interval '4 days',    interval '90 days', interval '7 minutes', 'Federal Department of Veterinary Services, Nigeria', true,
+             'Issuing authority not recognised'),
+        (8,  'EU_TRACES_CERTIFICATE'::documenttype,         '["eu_traces_certificate"]'::jsonb,         'EU TRACES Certificate',         'eu_traces',             'RC',   interval '2 days', interval '1 day',     NULL,              interval '8 minutes', 'European Commission TRACES NT',                      true,
+             'TRACES reference does not match the consignment'),
+        (9,  'EXPORT_DECLARATION'::documenttype,            '["export_declaration"]'::jsonb,            'Export Declaration (NXP)',      'export_declaration',    'NXP-', interval '9 days', interval '8 days',    NULL,              interval '9 minutes', 'Nigeria Customs Service',                            true,
+             'NXP form not signed'),
+        (10, 'EUDR_DUE_DILIGENCE'::documenttype,            '["eudr_due_diligence"]'::jsonb,            'EUDR Due Diligence Statement',  'eudr_dds',              'DDS-', interval '7 days', interval '6 days',    interval '365 days', interval '10 minutes', 'Operator',                                         false,
+             'Geolocation of the production plots missing')
+    ) AS d(k, doc_type, types_json, label, file_stub, ref_prefix, issued_before, uploaded_before, valid_for,
+           created_after, authority, required, rejection)
+    CROSS JOIN LATERAL (SELECT (ARRAY[
+        -- 10 statuses per pattern group, picked by (n + k) % 10
+        'DRAFT','DRAFT','UPLOADED','DRAFT','DRAFT','UPLOADED','DRAFT','DRAFT','UPLOADED','DRAFT',
+        'DRAFT','UPLOADED','UPLOADED','VALIDATED','VALIDATED','COMPLIANCE_FAILED','DRAFT','UPLOADED','VALIDATED','COMPLIANCE_OK',
+        'VALIDATED','COMPLIANCE_OK','COMPLIANCE_OK','LINKED','VALIDATED','COMPLIANCE_OK','LINKED','COMPLIANCE_OK','UPLOADED','COMPLIANCE_FAILED',
+        'LINKED','LINKED','COMPLIANCE_OK','LINKED','VALIDATED','LINKED','COMPLIANCE_OK','LINKED','LINKED','ARCHIVED',
+        'ARCHIVED','ARCHIVED','LINKED','ARCHIVED','ARCHIVED','LINKED','ARCHIVED','ARCHIVED','COMPLIANCE_OK','ARCHIVED'
+        ]::documentstatus[])[s.grp * 10 + (s.n + d.k) % 10 + 1] AS status) st
+    OFFSET 0
+) r;
 
 -- ---------------------------------------------------------------------------
--- 6. Container events: 20 per shipment, POL -> hub 1 -> hub 2 -> POD -> delivery
+-- 6. Container events: 20 per shipment, POL -> hub 1 -> hub 2 -> POD -> final destination
 -- ---------------------------------------------------------------------------
 INSERT INTO container_events (id, shipment_id, event_type, event_timestamp, location_name, location_code,
                               location_lat, location_lng, vessel_name, voyage_number, delay_hours, source,
                               external_id, raw_payload, created_at)
-SELECT gen_random_uuid(), s.id, e.event_type, t.ts,
-       CASE e.place WHEN 0 THEN s.pol_name WHEN 1 THEN s.hub1_name WHEN 2 THEN s.hub2_name
-                    WHEN 3 THEN s.pod_name ELSE s.final_destination END,
-       CASE e.place WHEN 0 THEN s.pol_code WHEN 1 THEN s.hub1_code WHEN 2 THEN s.hub2_code
-                    WHEN 3 THEN s.pod_code ELSE NULL END,
-       CASE e.place WHEN 0 THEN s.pol_lat WHEN 1 THEN s.hub1_lat WHEN 2 THEN s.hub2_lat WHEN 3 THEN s.pod_lat END,
-       CASE e.place WHEN 0 THEN s.pol_lng WHEN 1 THEN s.hub1_lng WHEN 2 THEN s.hub2_lng WHEN 3 THEN s.pod_lng END,
-       CASE WHEN e.leg = 1 THEN s.vessel_name WHEN e.leg = 2 THEN s.feeder WHEN e.leg = 3 THEN s.mother END,
-       CASE WHEN e.leg = 1 THEN s.voyage_number WHEN e.leg IN (2, 3) THEN s.voyage_number || e.leg END,
-       CASE WHEN e.k = 13 AND s.n % 5 = 0 THEN 6 + s.n % 90 WHEN e.k IN (4, 9, 12) AND s.n % 7 = 0 THEN s.n % 30 END,
-       CASE WHEN s.n % 10 = 0 THEN 'carrier' ELSE 'jsoncargo' END,
-       s.container_number || '-' || e.raw_code || '-' || e.k,
-       jsonb_build_object('container_number', s.container_number, 'event', e.raw_code,
-                          'timestamp', t.ts, 'voyage', s.voyage_number),
-       t.ts + interval '1 minute' * (5 + s.n % 40)
+SELECT gen_random_uuid(), r.id, r.event_type, r.ts,
+       CASE r.place WHEN 0 THEN r.pol_name WHEN 1 THEN r.hub1_name WHEN 2 THEN r.hub2_name
+                    WHEN 3 THEN r.pod_name ELSE r.final_destination END,
+       CASE r.place WHEN 0 THEN r.pol_code WHEN 1 THEN r.hub1_code WHEN 2 THEN r.hub2_code
+                    WHEN 3 THEN r.pod_code END,
+       CASE r.place WHEN 0 THEN r.pol_lat WHEN 1 THEN r.hub1_lat WHEN 2 THEN r.hub2_lat WHEN 3 THEN r.pod_lat END,
+       CASE r.place WHEN 0 THEN r.pol_lng WHEN 1 THEN r.hub1_lng WHEN 2 THEN r.hub2_lng WHEN 3 THEN r.pod_lng END,
+       CASE r.leg WHEN 1 THEN r.vessel_name WHEN 2 THEN r.feeder WHEN 3 THEN r.mother END,
+       CASE r.leg WHEN 1 THEN r.voyage_number WHEN 2 THEN r.voyage2 WHEN 3 THEN r.voyage3 END,
+       CASE WHEN r.k = 13 AND r.n % 5 = 0 THEN 6 + r.n % 90
+            WHEN r.k IN (4, 9, 12) AND r.n % 7 = 0 THEN r.n % 30 END,
+       r.source,
+       r.container_number || '-' || r.raw_code || '-' || r.k,
+       jsonb_build_object('container_number', r.container_number, 'event', r.raw_code, 'timestamp', r.ts),
+       r.ts + r.received_after
 FROM (
-    -- per-shipment attributes, computed once per shipment (OFFSET 0 keeps this from being flattened)
-    SELECT sh.id, sh.container_number, sh.etd, sh.vessel_name, sh.voyage_number, sh.pol_code, sh.pol_name,
-           sh.pod_code, sh.pod_name, sh.final_destination, q.n,
-           (ARRAY['Tanger Med','Algeciras','Lome','Valencia'])[1 + q.n % 4] AS hub1_name,
-           (ARRAY['MAPTM','ESALG','TGLFW','ESVLC'])[1 + q.n % 4] AS hub1_code,
-           (ARRAY[35.8847000, 36.1300000, 6.1319000, 39.4420000])[1 + q.n % 4] AS hub1_lat,
-           (ARRAY[-5.5000000, -5.4400000, 1.2828000, -0.3160000])[1 + q.n % 4] AS hub1_lng,
-           (ARRAY['Rotterdam','Antwerp','Le Havre','Bremerhaven'])[1 + q.n / 4 % 4] AS hub2_name,
-           (ARRAY['NLRTM','BEANR','FRLEH','DEBRV'])[1 + q.n / 4 % 4] AS hub2_code,
-           (ARRAY[51.9490000, 51.2660000, 49.4810000, 53.5630000])[1 + q.n / 4 % 4] AS hub2_lat,
-           (ARRAY[4.1450000, 4.3990000, 0.1090000, 8.5550000])[1 + q.n / 4 % 4] AS hub2_lng,
-           CASE sh.pol_code WHEN 'NGAPP' THEN 6.4474000 WHEN 'NGTIN' THEN 6.4365000 WHEN 'NGONN' THEN 4.7231000
-                            WHEN 'GHTEM' THEN 5.6333000 WHEN 'CIABJ' THEN 5.2880000 WHEN 'BJCOO' THEN 6.3486000 END AS pol_lat,
-           CASE sh.pol_code WHEN 'NGAPP' THEN 3.3644000 WHEN 'NGTIN' THEN 3.3539000 WHEN 'NGONN' THEN 7.1517000
-                            WHEN 'GHTEM' THEN 0.0167000 WHEN 'CIABJ' THEN -4.0100000 WHEN 'BJCOO' THEN 2.4330000 END AS pol_lng,
-           CASE sh.pod_code WHEN 'DEHAM' THEN 53.5403000 WHEN 'DEBRV' THEN 53.5630000 WHEN 'NLRTM' THEN 51.9490000
-                            WHEN 'BEANR' THEN 51.2660000 WHEN 'FRLEH' THEN 49.4810000 END AS pod_lat,
-           CASE sh.pod_code WHEN 'DEHAM' THEN 9.9700000 WHEN 'DEBRV' THEN 8.5550000 WHEN 'NLRTM' THEN 4.1450000
-                            WHEN 'BEANR' THEN 4.3990000 WHEN 'FRLEH' THEN 0.1090000 END AS pod_lng,
-           (ARRAY['MAERSK KOLKATA','CMA CGM FORT ST PIERRE','MSC TIANPING','X-PRESS ELBE'])[1 + q.n % 4] AS feeder,
-           (ARRAY['HANSA EUROPE','ELBTRADER','BF CARP','WESER EXPRESS'])[1 + q.n / 2 % 4] AS mother
-    FROM shipments sh
-    CROSS JOIN LATERAL (SELECT right(sh.reference, 7)::int AS n) q
+    SELECT s.*, e.k, e.event_type, e.place, e.leg, e.raw_code, s.etd_jittered + e.after_etd AS ts
+    FROM (
+        -- per-shipment attributes
+        SELECT sh.id, sh.container_number, sh.vessel_name, sh.voyage_number, sh.pol_code, sh.pol_name,
+               sh.pod_code, sh.pod_name, sh.final_destination, q.n,
+               sh.etd + interval '1 minute' * (q.n * 31 % 180) AS etd_jittered,
+               interval '1 minute' * (5 + q.n % 40) AS received_after,
+               CASE WHEN q.n % 10 = 0 THEN 'carrier' ELSE 'jsoncargo' END AS source,
+               sh.voyage_number || '2' AS voyage2, sh.voyage_number || '3' AS voyage3,
+               (ARRAY['Tanger Med','Algeciras','Lome','Valencia'])[1 + q.n % 4] AS hub1_name,
+               (ARRAY['MAPTM','ESALG','TGLFW','ESVLC'])[1 + q.n % 4] AS hub1_code,
+               (ARRAY[35.8847000, 36.1300000, 6.1319000, 39.4420000])[1 + q.n % 4] AS hub1_lat,
+               (ARRAY[-5.5000000, -5.4400000, 1.2828000, -0.3160000])[1 + q.n % 4] AS hub1_lng,
+               (ARRAY['Rotterdam','Antwerp','Le Havre','Bremerhaven'])[1 + q.n / 4 % 4] AS hub2_name,
+               (ARRAY['NLRTM','BEANR','FRLEH','DEBRV'])[1 + q.n / 4 % 4] AS hub2_code,
+               (ARRAY[51.9490000, 51.2660000, 49.4810000, 53.5630000])[1 + q.n / 4 % 4] AS hub2_lat,
+               (ARRAY[4.1450000, 4.3990000, 0.1090000, 8.5550000])[1 + q.n / 4 % 4] AS hub2_lng,
+               CASE sh.pol_code WHEN 'NGAPP' THEN 6.4474000 WHEN 'NGTIN' THEN 6.4365000 WHEN 'NGONN' THEN 4.7231000
+                                WHEN 'GHTEM' THEN 5.6333000 WHEN 'CIABJ' THEN 5.2880000 WHEN 'BJCOO' THEN 6.3486000 END AS pol_lat,
+               CASE sh.pol_code WHEN 'NGAPP' THEN 3.3644000 WHEN 'NGTIN' THEN 3.3539000 WHEN 'NGONN' THEN 7.1517000
+                                WHEN 'GHTEM' THEN 0.0167000 WHEN 'CIABJ' THEN -4.0100000 WHEN 'BJCOO' THEN 2.4330000 END AS pol_lng,
+               CASE sh.pod_code WHEN 'DEHAM' THEN 53.5403000 WHEN 'DEBRV' THEN 53.5630000 WHEN 'NLRTM' THEN 51.9490000
+                                WHEN 'BEANR' THEN 51.2660000 WHEN 'FRLEH' THEN 49.4810000 END AS pod_lat,
+               CASE sh.pod_code WHEN 'DEHAM' THEN 9.9700000 WHEN 'DEBRV' THEN 8.5550000 WHEN 'NLRTM' THEN 4.1450000
+                                WHEN 'BEANR' THEN 4.3990000 WHEN 'FRLEH' THEN 0.1090000 END AS pod_lng,
+               (ARRAY['MAERSK KOLKATA','CMA CGM FORT ST PIERRE','MSC TIANPING','X-PRESS ELBE'])[1 + q.n % 4] AS feeder,
+               (ARRAY['HANSA EUROPE','ELBTRADER','BF CARP','WESER EXPRESS'])[1 + q.n / 2 % 4] AS mother
+        FROM shipments sh
+        CROSS JOIN LATERAL (SELECT right(sh.reference, 7)::int AS n) q
+        OFFSET 0
+    ) s
+    CROSS JOIN (VALUES
+        -- k, event, place (0 POL, 1 hub 1, 2 hub 2, 3 POD, 4 final destination), leg (vessel), time after ETD, raw code
+        (1,  'BOOKING_CONFIRMED'::eventtype, 0, 0, interval '-240 hours', 'BKCF'),
+        (2,  'GATE_IN'::eventtype,           0, 0, interval '-52 hours',  'GTIN'),
+        (3,  'LOADED'::eventtype,            0, 1, interval '-8 hours',   'LOAD'),
+        (4,  'DEPARTED'::eventtype,          0, 1, interval '2 hours',    'VDEP'),
+        (5,  'ARRIVED'::eventtype,           1, 1, interval '170 hours',  'VARR'),
+        (6,  'DISCHARGED'::eventtype,        1, 1, interval '182 hours',  'DISC'),
+        (7,  'TRANSSHIPMENT'::eventtype,     1, 2, interval '200 hours',  'TSHP'),
+        (8,  'LOADED'::eventtype,            1, 2, interval '226 hours',  'LOAD'),
+        (9,  'DEPARTED'::eventtype,          1, 2, interval '238 hours',  'VDEP'),
+        (10, 'ARRIVED'::eventtype,           2, 2, interval '300 hours',  'VARR'),
+        (11, 'TRANSSHIPMENT'::eventtype,     2, 3, interval '320 hours',  'TSHP'),
+        (12, 'DEPARTED'::eventtype,          2, 3, interval '350 hours',  'VDEP'),
+        (13, 'ARRIVED'::eventtype,           3, 3, interval '470 hours',  'VARR'),
+        (14, 'DISCHARGED'::eventtype,        3, 3, interval '482 hours',  'DISC'),
+        (15, 'CUSTOMS_HOLD'::eventtype,      3, 0, interval '490 hours',  'CUSH'),
+        (16, 'CUSTOMS_RELEASED'::eventtype,  3, 0, interval '530 hours',  'CUSR'),
+        (17, 'GATE_OUT'::eventtype,          3, 0, interval '546 hours',  'GTOT'),
+        (18, 'DELIVERED'::eventtype,         4, 0, interval '560 hours',  'DLVR'),
+        (19, 'EMPTY_RETURN'::eventtype,      3, 0, interval '610 hours',  'EMRT'),
+        (20, 'UNKNOWN'::eventtype,           3, 0, interval '640 hours',  'STUP')
+    ) AS e(k, event_type, place, leg, after_etd, raw_code)
     OFFSET 0
-) s
-CROSS JOIN (VALUES
-        -- k, event, place (0 POL, 1 hub 1, 2 hub 2, 3 POD, 4 final destination), leg, hours after ETD, raw code
-        (1,  'BOOKING_CONFIRMED'::eventtype, 0, 0, -240, 'BKCF'),
-        (2,  'GATE_IN'::eventtype,           0, 0, -52,  'GTIN'),
-        (3,  'LOADED'::eventtype,            0, 1, -8,   'LOAD'),
-        (4,  'DEPARTED'::eventtype,          0, 1, 2,    'VDEP'),
-        (5,  'ARRIVED'::eventtype,           1, 1, 170,  'VARR'),
-        (6,  'DISCHARGED'::eventtype,        1, 1, 182,  'DISC'),
-        (7,  'TRANSSHIPMENT'::eventtype,     1, 2, 200,  'TSHP'),
-        (8,  'LOADED'::eventtype,            1, 2, 226,  'LOAD'),
-        (9,  'DEPARTED'::eventtype,          1, 2, 238,  'VDEP'),
-        (10, 'ARRIVED'::eventtype,           2, 2, 300,  'VARR'),
-        (11, 'TRANSSHIPMENT'::eventtype,     2, 3, 320,  'TSHP'),
-        (12, 'DEPARTED'::eventtype,          2, 3, 350,  'VDEP'),
-        (13, 'ARRIVED'::eventtype,           3, 3, 470,  'VARR'),
-        (14, 'DISCHARGED'::eventtype,        3, 3, 482,  'DISC'),
-        (15, 'CUSTOMS_HOLD'::eventtype,      3, 0, 490,  'CUSH'),
-        (16, 'CUSTOMS_RELEASED'::eventtype,  3, 0, 530,  'CUSR'),
-        (17, 'GATE_OUT'::eventtype,          3, 0, 546,  'GTOT'),
-        (18, 'DELIVERED'::eventtype,         4, 0, 560,  'DLVR'),
-        (19, 'EMPTY_RETURN'::eventtype,      3, 0, 610,  'EMRT'),
-        (20, 'UNKNOWN'::eventtype,           3, 0, 640,  'STUP')
-    ) AS e(k, event_type, place, leg, hours, raw_code)
-CROSS JOIN LATERAL (SELECT s.etd + interval '1 hour' * e.hours + interval '1 minute' * ((s.n * 31 + e.k * 17) % 180) AS ts) t;
+) r;
 
 -- ---------------------------------------------------------------------------
--- 7. Notifications: 10 per shipment for synthetic users
+-- 7. Notifications: 10 per shipment, to synthetic users
 -- ---------------------------------------------------------------------------
 INSERT INTO notifications (id, user_id, type, title, message, data, read, read_at, created_at)
 SELECT gen_random_uuid(),
-       'user' || lpad((1 + (z.n * 7 + m.k * 13) % u.n_users)::text, 6, '0') || '@synthetic.example',
-       m.type, m.title,
-       m.title || ': ' || s.reference || ' (' || s.container_number || ')' || m.tail,
-       jsonb_build_object('shipment_id', s.id, 'shipment_reference', s.reference),
-       z.is_read,
-       CASE WHEN z.is_read THEN s.etd + interval '1 hour' * (m.hours + 3 + z.n % 40) END,
-       s.etd + interval '1 hour' * m.hours + interval '1 minute' * (z.n % 50)
-FROM (SELECT count(*)::int AS n_users FROM users) u
-CROSS JOIN shipments s
-CROSS JOIN (VALUES
-        (1,  'document_uploaded',  'New Document Uploaded',       ' - a bill of lading is waiting for review.',          -200),
-        (2,  'document_validated', 'Document Validated',          ' - the commercial invoice passed validation.',        -150),
-        (3,  'document_rejected',  'Document Rejected',           ' - the fumigation certificate was rejected.',         -120),
-        (4,  'expiry_warning',     'Document Expiring',           ' - the phytosanitary certificate expires in 14 days.', -72),
-        (5,  'compliance_alert',   'Compliance Alert',            ' - required documents are still missing.',            -48),
-        (6,  'shipment_departed',  'Shipment Departed',           ' has left the port of loading.',                      3),
-        (7,  'eta_changed',        'ETA Delayed',                 ' - the vessel schedule changed at transshipment.',    210),
-        (8,  'shipment_arrived',   'Shipment Arrived',            ' has arrived at the port of discharge.',              471),
-        (9,  'shipment_delivered', 'Shipment Delivered',          ' was delivered to the final destination.',            561),
-        (10, 'system_alert',       'Tracking Update',             ' - container tracking data was refreshed.',           620)
-    ) AS m(k, type, title, tail, hours)
-CROSS JOIN LATERAL (SELECT right(s.reference, 7)::int AS n,
-                           (right(s.reference, 7)::int + m.k) % 10 < 7 AS is_read) z;
+       'user' || lpad((1 + (r.n * 7 + r.k * 13) % r.n_users)::text, 6, '0') || '@synthetic.example',
+       r.type, r.title, r.title || ': ' || r.subject || r.tail, r.data, r.is_read,
+       CASE WHEN r.is_read THEN r.created_at + r.read_after END,
+       r.created_at
+FROM (
+    SELECT s.n, s.n_users, s.subject, s.data, s.read_after, m.k, m.type, m.title, m.tail,
+           (s.n + m.k) % 10 < 7 AS is_read,
+           s.etd_jittered + m.after_etd AS created_at
+    FROM (
+        SELECT q.n, u.n_users,
+               sh.reference || ' (' || sh.container_number || ')' AS subject,
+               jsonb_build_object('shipment_id', sh.id, 'shipment_reference', sh.reference) AS data,
+               sh.etd + interval '1 minute' * (q.n % 50) AS etd_jittered,
+               interval '1 hour' * (3 + q.n % 40) AS read_after
+        FROM shipments sh
+        CROSS JOIN LATERAL (SELECT right(sh.reference, 7)::int AS n) q
+        CROSS JOIN (SELECT count(*)::int AS n_users FROM users) u
+        OFFSET 0
+    ) s
+    CROSS JOIN (VALUES
+        (1,  'document_uploaded',  'New Document Uploaded', ' - a bill of lading is waiting for review.',          interval '-200 hours'),
+        (2,  'document_validated', 'Document Validated',    ' - the commercial invoice passed validation.',        interval '-150 hours'),
+        (3,  'document_rejected',  'Document Rejected',     ' - the fumigation certificate was rejected.',         interval '-120 hours'),
+        (4,  'expiry_warning',     'Document Expiring',     ' - the phytosanitary certificate expires in 14 days.', interval '-72 hours'),
+        (5,  'compliance_alert',   'Compliance Alert',      ' - required documents are still missing.',            interval '-48 hours'),
+        (6,  'shipment_departed',  'Shipment Departed',     ' has left the port of loading.',                      interval '3 hours'),
+        (7,  'eta_changed',        'ETA Delayed',           ' - the vessel schedule changed at transshipment.',    interval '210 hours'),
+        (8,  'shipment_arrived',   'Shipment Arrived',      ' has arrived at the port of discharge.',              interval '471 hours'),
+        (9,  'shipment_delivered', 'Shipment Delivered',    ' was delivered to the final destination.',            interval '561 hours'),
+        (10, 'system_alert',       'Tracking Update',       ' - container tracking data was refreshed.',           interval '620 hours')
+    ) AS m(k, type, title, tail, after_etd)
+    OFFSET 0
+) r;
 
 -- ---------------------------------------------------------------------------
--- 8. Audit logs: 20 per shipment (requests by synthetic users)
+-- 8. Audit logs: 20 requests per shipment by synthetic users, 2.5 % of them failed
 -- ---------------------------------------------------------------------------
 INSERT INTO audit_logs (id, user_id, username, ip_address, user_agent, action, resource_type, resource_id,
                         request_id, method, path, status_code, success, details, error_message, duration_ms,
                         "timestamp")
 SELECT gen_random_uuid(),
-       u.ids[z.ui]::text,
-       'user' || lpad(z.ui::text, 6, '0') || '@synthetic.example',
-       (ARRAY['102.89.', '197.210.', '41.58.', '93.184.', '217.110.', '185.22.'])[1 + z.ui % 6]
-           || (z.ui % 250 + 1) || '.' || ((z.n + a.k) % 250 + 1),
+       r.user_uuid::text,
+       'user' || lpad(r.ui::text, 6, '0') || '@synthetic.example',
+       (ARRAY['102.89.', '197.210.', '41.58.', '93.184.', '217.110.', '185.22.'])[1 + r.ui % 6]
+           || (r.ui % 250 + 1) || '.' || ((r.n + r.k) % 250 + 1),
        (ARRAY['Mozilla/5.0 (Windows NT 10.0, Win64, x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
               'Mozilla/5.0 (Macintosh, Intel Mac OS X 14_6) AppleWebKit/605.1.15 Version/18.1 Safari/605.1.15',
               'Mozilla/5.0 (Linux, Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36',
-              'Mozilla/5.0 (X11, Linux x86_64, rv:133.0) Gecko/20100101 Firefox/133.0'])[1 + z.ui % 4],
-       a.action, a.resource_type,
-       CASE WHEN a.resource_type = 'shipment' THEN s.id::text END,
+              'Mozilla/5.0 (X11, Linux x86_64, rv:133.0) Gecko/20100101 Firefox/133.0'])[1 + r.ui % 4],
+       r.action, r.resource_type,
+       CASE WHEN r.on_shipment THEN r.sid END,
        gen_random_uuid()::text,
-       a.method,
-       replace(a.path, '{id}', s.id::text),
-       CASE WHEN z.failed THEN a.fail_code ELSE a.ok_code END,
-       CASE WHEN z.failed THEN 'false' ELSE 'true' END,
-       CASE WHEN a.resource_type = 'shipment' THEN jsonb_build_object('reference', s.reference) ELSE '{}'::jsonb END,
-       CASE WHEN z.failed THEN a.error END,
-       (a.base_ms + (z.n * 13 + a.k * 7) % (a.base_ms * 3))::text,
-       s.etd + interval '1 hour' * a.hours + interval '1 second' * ((z.n * 97 + a.k * 31) % 3600)
-FROM (SELECT count(*)::int AS n_users, array_agg(id ORDER BY email) AS ids FROM users) u
-CROSS JOIN shipments s
-CROSS JOIN (VALUES
-        -- k, action, resource type, method, path, ok code, failure code, error, typical ms, hours after ETD
-        (1,  'shipment.create',          'shipment',  'POST',  '/api/shipments',                          '201', '422', 'Validation error: container_number',   60,  -420),
-        (2,  'shipment.view',            'shipment',  'GET',   '/api/shipments/{id}',                     '200', '404', 'Shipment not found',                  35,  -400),
-        (3,  'document.upload',          'shipment',  'POST',  '/api/documents/upload',                   '200', '413', 'File too large',                      1500, -230),
-        (4,  'document.upload',          'shipment',  'POST',  '/api/documents/upload',                   '200', '400', 'Unsupported file type',               1400, -200),
-        (5,  'document.validate',        'shipment',  'POST',  '/api/documents/transition',               '200', '400', 'Validation rules failed',             90,  -150),
-        (6,  'shipment.list',            NULL,        'GET',   '/api/shipments',                          '200', '500', 'Internal server error',               80,  -140),
-        (7,  'document.download',        'shipment',  'GET',   '/api/documents/download',                 '200', '404', 'File not found',                      120, -100),
-        (8,  'auth.login',               'auth',      'POST',  '/api/auth/login',                         '200', '401', 'Incorrect email or password',         250, -50),
-        (9,  'shipment.update',          'shipment',  'PATCH', '/api/shipments/{id}',                     '200', '403', 'Insufficient permissions',            55,  -30),
-        (10, 'tracking.refresh',         'shipment',  'POST',  '/api/tracking/refresh/{id}',              '200', '429', 'Rate limit exceeded',                 700, 5),
-        (11, 'shipment.view',            'shipment',  'GET',   '/api/shipments/{id}',                     '200', '404', 'Shipment not found',                  35,  30),
-        (12, 'analytics.view',           'analytics', 'GET',   '/api/analytics/dashboard',                '200', '500', 'Internal server error',               140, 60),
-        (13, 'tracking.view',            'shipment',  'GET',   '/api/tracking/events/{id}',               '200', '404', 'Shipment not found',                  45,  180),
-        (14, 'shipment.view',            'shipment',  'GET',   '/api/shipments/{id}',                     '200', '404', 'Shipment not found',                  35,  320),
-        (15, 'eudr.status.view',         'shipment',  'GET',   '/api/eudr/shipment/{id}/status',          '200', '404', 'Shipment not found',                  75,  400),
-        (16, 'tracking.refresh',         'shipment',  'POST',  '/api/tracking/refresh/{id}',              '200', '502', 'Tracking provider unavailable',       900, 460),
-        (17, 'auditpack.download',       'shipment',  'GET',   '/api/shipments/{id}/audit-pack',          '200', '500', 'Internal server error',               2400, 500),
-        (18, 'shipment.view',            'shipment',  'GET',   '/api/shipments/{id}',                     '200', '404', 'Shipment not found',                  35,  560),
-        (19, 'admin.auditlog.view',      'audit_log', 'GET',   '/api/audit-log',                          '200', '403', 'Insufficient permissions',            65,  600),
-        (20, 'analytics.view',           'analytics', 'GET',   '/api/analytics/shipments',                '200', '500', 'Internal server error',               110, 650)
-    ) AS a(k, action, resource_type, method, path, ok_code, fail_code, error, base_ms, hours)
-CROSS JOIN LATERAL (SELECT right(s.reference, 7)::int AS n,
-                           1 + (right(s.reference, 7)::int * 11 + a.k * 17) % u.n_users AS ui,
-                           (right(s.reference, 7)::int * 7 + a.k * 3) % 40 = 0 AS failed) z;
+       r.method,
+       CASE WHEN r.path_suffix IS NULL THEN r.path ELSE r.path || r.sid || r.path_suffix END,
+       CASE WHEN r.failed THEN r.fail_code ELSE r.ok_code END,
+       CASE WHEN r.failed THEN 'false' ELSE 'true' END,
+       CASE WHEN r.on_shipment THEN r.details ELSE '{}'::jsonb END,
+       CASE WHEN r.failed THEN r.error END,
+       (r.base_ms + (r.n * 13 + r.k * 7) % (r.base_ms * 3))::text,
+       r.ts
+FROM (
+    SELECT s.n, s.sid, s.details, a.k, a.action, a.resource_type, a.method, a.path, a.path_suffix,
+           a.ok_code, a.fail_code, a.error, a.base_ms, a.resource_type = 'shipment' AS on_shipment,
+           (s.n * 7 + a.k * 3) % 40 = 0 AS failed,
+           s.etd_jittered + a.after_etd AS ts,
+           1 + (s.n * 11 + a.k * 17) % s.n_users AS ui,
+           s.user_ids[1 + (s.n * 11 + a.k * 17) % s.n_users] AS user_uuid
+    FROM (
+        SELECT q.n, sh.id::text AS sid, u.n_users, u.user_ids,
+               jsonb_build_object('reference', sh.reference, 'container_number', sh.container_number) AS details,
+               sh.etd + interval '1 second' * (q.n * 97 % 3600) AS etd_jittered
+        FROM shipments sh
+        CROSS JOIN LATERAL (SELECT right(sh.reference, 7)::int AS n) q
+        CROSS JOIN (SELECT count(*)::int AS n_users, array_agg(id ORDER BY email) AS user_ids FROM users) u
+        OFFSET 0
+    ) s
+    CROSS JOIN (VALUES
+        -- k, action, resource type, method, path (+ shipment id + suffix), ok / failure status, error,
+        -- typical duration in ms, time after ETD
+        (1,  'shipment.create',     'shipment',  'POST',  '/api/shipments',                  NULL,                '201', '422', 'Validation error: container_number', 60,   interval '-420 hours'),
+        (2,  'shipment.view',       'shipment',  'GET',   '/api/shipments/',                 '',                  '200', '404', 'Shipment not found',                 35,   interval '-400 hours'),
+        (3,  'document.upload',     'shipment',  'POST',  '/api/documents/upload',           NULL,                '200', '413', 'File too large',                     1500, interval '-230 hours'),
+        (4,  'document.upload',     'shipment',  'POST',  '/api/documents/upload',           NULL,                '200', '400', 'Unsupported file type',              1400, interval '-200 hours'),
+        (5,  'document.validate',   'shipment',  'POST',  '/api/shipments/',                 '/documents/validate', '200', '400', 'Validation rules failed',          90,   interval '-150 hours'),
+        (6,  'shipment.list',       NULL,        'GET',   '/api/shipments',                  NULL,                '200', '500', 'Internal server error',              80,   interval '-140 hours'),
+        (7,  'document.download',   'shipment',  'GET',   '/api/shipments/',                 '/documents',        '200', '404', 'File not found',                     120,  interval '-100 hours'),
+        (8,  'auth.login',          'auth',      'POST',  '/api/auth/login',                 NULL,                '200', '401', 'Incorrect email or password',        250,  interval '-50 hours'),
+        (9,  'shipment.update',     'shipment',  'PATCH', '/api/shipments/',                 '',                  '200', '403', 'Insufficient permissions',           55,   interval '-30 hours'),
+        (10, 'tracking.refresh',    'shipment',  'POST',  '/api/tracking/refresh/',          '',                  '200', '429', 'Rate limit exceeded',                700,  interval '5 hours'),
+        (11, 'shipment.view',       'shipment',  'GET',   '/api/shipments/',                 '',                  '200', '404', 'Shipment not found',                 35,   interval '30 hours'),
+        (12, 'analytics.view',      'analytics', 'GET',   '/api/analytics/dashboard',        NULL,                '200', '500', 'Internal server error',              140,  interval '60 hours'),
+        (13, 'tracking.view',       'shipment',  'GET',   '/api/tracking/events/',           '',                  '200', '404', 'Shipment not found',                 45,   interval '180 hours'),
+        (14, 'shipment.view',       'shipment',  'GET',   '/api/shipments/',                 '',                  '200', '404', 'Shipment not found',                 35,   interval '320 hours'),
+        (15, 'eudr.status.view',    'shipment',  'GET',   '/api/eudr/shipment/',             '/status',           '200', '404', 'Shipment not found',                 75,   interval '400 hours'),
+        (16, 'tracking.refresh',    'shipment',  'POST',  '/api/tracking/refresh/',          '',                  '200', '502', 'Tracking provider unavailable',      900,  interval '460 hours'),
+        (17, 'auditpack.download',  'shipment',  'GET',   '/api/shipments/',                 '/audit-pack',       '200', '500', 'Internal server error',              2400, interval '500 hours'),
+        (18, 'shipment.view',       'shipment',  'GET',   '/api/shipments/',                 '',                  '200', '404', 'Shipment not found',                 35,   interval '560 hours'),
+        (19, 'admin.auditlog.view', 'audit_log', 'GET',   '/api/audit-log',                  NULL,                '200', '403', 'Insufficient permissions',           65,   interval '600 hours'),
+        (20, 'analytics.view',      'analytics', 'GET',   '/api/analytics/shipments',        NULL,                '200', '500', 'Internal server error',              110,  interval '650 hours')
+    ) AS a(k, action, resource_type, method, path, path_suffix, ok_code, fail_code, error, base_ms, after_etd)
+    OFFSET 0
+) r;
+
+-- ---------------------------------------------------------------------------
+-- 9. End of the bulk-load window: re-create everything dropped above, exactly as revision
+--    002 defines it (names, columns, ON DELETE actions, MATCH SIMPLE, not deferrable).
+-- ---------------------------------------------------------------------------
+ALTER TABLE documents ADD CONSTRAINT documents_pkey PRIMARY KEY (id);
+ALTER TABLE documents ADD CONSTRAINT documents_shipment_id_fkey
+    FOREIGN KEY (shipment_id) REFERENCES shipments (id);
+ALTER TABLE document_contents ADD CONSTRAINT document_contents_document_id_fkey
+    FOREIGN KEY (document_id) REFERENCES documents (id) ON DELETE CASCADE;
+ALTER TABLE reference_registry ADD CONSTRAINT reference_registry_document_id_fkey
+    FOREIGN KEY (document_id) REFERENCES documents (id) ON DELETE SET NULL;
+ALTER TABLE container_events ADD CONSTRAINT container_events_pkey PRIMARY KEY (id);
+ALTER TABLE container_events ADD CONSTRAINT container_events_shipment_id_fkey
+    FOREIGN KEY (shipment_id) REFERENCES shipments (id);
+ALTER TABLE notifications ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+CREATE INDEX ix_notifications_user_id      ON notifications (user_id);
+CREATE INDEX ix_notifications_user_read    ON notifications (user_id, read);
+CREATE INDEX ix_notifications_user_created ON notifications (user_id, created_at);
+ALTER TABLE audit_logs ADD CONSTRAINT audit_logs_pkey PRIMARY KEY (id);
+CREATE INDEX ix_audit_logs_request_id       ON audit_logs (request_id);
+CREATE INDEX ix_audit_logs_timestamp        ON audit_logs ("timestamp");
+CREATE INDEX ix_audit_logs_user_timestamp   ON audit_logs (username, "timestamp");
+CREATE INDEX ix_audit_logs_action_timestamp ON audit_logs (action, "timestamp");
+CREATE INDEX ix_audit_logs_resource         ON audit_logs (resource_type, resource_id);
