@@ -219,6 +219,7 @@ async fn backup_of_demo_data_has_a_true_manifest_and_verifies() {
     assert_eq!(report.total_rows, m.total_rows());
     assert!(report.to_text().contains("verified"));
     assert!(made.to_text().contains("Backup verified successfully"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -238,10 +239,19 @@ async fn restore_brings_back_the_backup_and_keeps_the_old_database() {
     let changed = checksums(&db).await;
     assert_ne!(changed, before);
 
+    // An application session on the database: the swap must end it, not wait for it.
+    let mut app_session = db.conn().await;
     let safety_dir = dir.join("safety");
     let report = restore(&db.url, &made.dump_path, &safety_dir)
         .await
         .unwrap();
+    assert!(
+        sqlx::query("SELECT 1")
+            .execute(&mut app_session)
+            .await
+            .is_err(),
+        "the old session was terminated"
+    );
     let old = report
         .old_database
         .clone()
@@ -288,6 +298,7 @@ async fn restore_brings_back_the_backup_and_keeps_the_old_database() {
         .is_empty());
     let text = report.to_text();
     assert!(text.contains(&old) && text.contains(&safety_name), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -335,6 +346,7 @@ async fn corrupted_and_truncated_dumps_are_refused() {
     // The intact file still verifies: the checks above were about the damage, not the data.
     std::fs::write(&made.dump_path, &original).unwrap();
     verify_backup(&db.url, &made.dump_path).await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -427,6 +439,7 @@ async fn files_that_are_not_our_backups_are_refused() {
 
     assert_untouched(&db, &before).await;
     assert!(!safety_dir.exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -459,7 +472,8 @@ async fn backup_under_live_writes_matches_its_snapshot() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 
-    let made = create_backup(&db.url, &backup_dir(), "live").await.unwrap();
+    let dir = backup_dir();
+    let made = create_backup(&db.url, &dir, "live").await.unwrap();
     let in_backup = made
         .manifest
         .tables
@@ -475,19 +489,19 @@ async fn backup_under_live_writes_matches_its_snapshot() {
     assert!(in_backup >= 20, "the backup saw {in_backup} ticks");
     assert!(
         now > in_backup,
-        "writes went on during the backup ({in_backup} then {now}, {writes} rounds)"
+        "writes went on around the backup ({in_backup} then {now}, {writes} rounds)"
     );
     // create_backup verified already; verifying again proves the pair stands on its own.
     let report = verify_backup(&db.url, &made.dump_path).await.unwrap();
     assert_eq!(report.tables, made.manifest.tables);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn restore_into_an_empty_database_skips_the_safety_backup_and_says_so() {
     let source = demo_at_head().await;
-    let made = create_backup(&source.url, &backup_dir(), "source")
-        .await
-        .unwrap();
+    let dir = backup_dir();
+    let made = create_backup(&source.url, &dir, "source").await.unwrap();
     let expected = checksums(&source).await;
 
     let target = TestDb::empty().await;
@@ -510,4 +524,27 @@ async fn restore_into_an_empty_database_skips_the_safety_backup_and_says_so() {
     assert!(!safety_dir.exists());
     assert_eq!(checksums(&target).await, expected);
     assert!(report.to_text().contains("no tables at all"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn restore_stops_untouched_when_the_safety_backup_cannot_be_written() {
+    let db = demo_at_head().await;
+    let dir = backup_dir();
+    let made = create_backup(&db.url, &dir, "good").await.unwrap();
+    db.exec("DELETE FROM notifications WHERE id = (SELECT id FROM notifications LIMIT 1)")
+        .await;
+    let before = checksums(&db).await;
+
+    // A regular file where the safety folder should go.
+    let blocked = dir.join("not_a_folder");
+    std::fs::write(&blocked, b"x").unwrap();
+    let err = one_line(
+        restore(&db.url, &made.dump_path, &blocked)
+            .await
+            .unwrap_err(),
+    );
+    assert!(err.contains("taking the safety backup"), "{err}");
+    assert_untouched(&db, &before).await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

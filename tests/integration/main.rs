@@ -7,3 +7,4 @@ mod multitenancy;
 mod revisions;
 mod runbook;
 mod schema;
+mod serve;

@@ -110,3 +110,34 @@ async fn tables_without_alembic_version_are_not_adopted() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_failing_revision_leaves_the_last_completed_one_recorded_and_says_so() {
+    let db = TestDb::at("005").await;
+    // A row that breaks 006's NOT NULL check (inserted with an explicit NULL after 005).
+    db.exec(
+        "INSERT INTO parties (id, type, company_name, organization_id) \
+         VALUES (gen_random_uuid(), 'BUYER', 'Nobody', NULL)",
+    )
+    .await;
+    let output = db.tracehub(&["db", "upgrade"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = crate::helpers::stderr(&output);
+    assert!(err.contains("revision 006"), "{err}");
+    assert!(
+        err.contains("the database is at revision 005 (the last completed one)"),
+        "{err}"
+    );
+    assert_eq!(db.revision().await, Some("005"));
+
+    // Fixed, a re-run completes from where it stopped.
+    db.exec("UPDATE parties SET organization_id = '00000000-0000-0000-0000-000000000001' WHERE organization_id IS NULL")
+        .await;
+    let output = db.tracehub(&["db", "upgrade"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::helpers::stderr(&output)
+    );
+    assert_eq!(db.revision().await, Some("006"));
+}

@@ -11,9 +11,6 @@ use std::process::Stdio;
 use anyhow::{bail, Context, Result};
 use tokio::process::Command;
 
-/// libpq variables that could silently redirect the programs away from the URL's server.
-const OVERRIDING_VARS: [&str; 2] = ["PGSERVICE", "PGHOSTADDR"];
-
 /// The libpq environment for one database of one server.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientEnv {
@@ -69,10 +66,11 @@ impl ClientEnv {
     }
 
     fn apply(&self, command: &mut Command) {
-        for var in OVERRIDING_VARS {
-            if !self.vars.contains_key(var) {
-                command.env_remove(var);
-            }
+        // sqlx knows no service files, and an inherited PGHOSTADDR would beat the URL's host
+        // in libpq: either could send the programs to another server than our connections.
+        command.env_remove("PGSERVICE");
+        if self.vars.contains_key("PGHOST") && !self.vars.contains_key("PGHOSTADDR") {
+            command.env_remove("PGHOSTADDR");
         }
         command.envs(self.vars.iter().map(|(k, v)| (*k, v.as_str())));
     }
@@ -242,7 +240,9 @@ mod tests {
         let args = [OsStr::new("--format=custom")];
         let command = command(Path::new("pg_dump"), &args, &env);
         let std = command.as_std();
-        assert!(std.get_args().all(|a| !a.to_string_lossy().contains("s3cret")));
+        assert!(std
+            .get_args()
+            .all(|a| !a.to_string_lossy().contains("s3cret")));
         let password = std
             .get_envs()
             .find(|(k, _)| *k == "PGPASSWORD")

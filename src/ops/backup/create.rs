@@ -12,7 +12,7 @@ use sqlx::{Connection, PgConnection};
 use super::client::{self, ClientEnv};
 use super::manifest::{self, DumpFile, Manifest, ToolInfo, MANIFEST_FORMAT, MANIFEST_VERSION};
 use super::server;
-use super::{verify_backup, Backup};
+use super::{blocking, verify_backup, Backup};
 use crate::db::tools::find_client_tool;
 use crate::ops::checksum::TableChecksum;
 
@@ -49,7 +49,10 @@ pub async fn create_backup(url: &str, dir: &Path, label: &str) -> Result<Backup>
 
     let facts = dump_to_file(&mut conn, &pg_dump, &env, &dump_path).await?;
     conn.close().await.ok();
-    let (bytes, sha256) = manifest::file_digest(&dump_path)?;
+    let (bytes, sha256) = {
+        let path = dump_path.clone();
+        blocking(move || manifest::file_digest(&path)).await?
+    };
     let manifest = Manifest {
         format: MANIFEST_FORMAT.to_string(),
         format_version: MANIFEST_VERSION,
@@ -68,7 +71,7 @@ pub async fn create_backup(url: &str, dir: &Path, label: &str) -> Result<Backup>
             sha256,
         },
         tables: facts.tables,
-        documents: manifest::documents_info()?,
+        documents: blocking(manifest::documents_info).await?,
     };
     manifest::write_manifest(&manifest_path, &manifest)?;
 

@@ -22,7 +22,18 @@ pub use manifest::{manifest_path_for, Documents, DumpFile, Manifest, ToolInfo};
 pub use restore::restore;
 pub use verify::verify_backup;
 
+use anyhow::{Context, Result};
+
 use crate::ops::checksum::TableChecksum;
+
+/// Runs file work (hashing gigabytes, walking folders) off the async worker threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .context("a file task failed to finish")?
+}
 
 /// A backup that was written and verified.
 #[derive(Debug, Clone)]

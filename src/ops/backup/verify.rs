@@ -9,7 +9,7 @@ use sqlx::Connection;
 use super::client::{self, ClientEnv};
 use super::manifest::{self, Manifest};
 use super::server;
-use super::VerifyReport;
+use super::{blocking, VerifyReport};
 use crate::db::tools::find_client_tool;
 use crate::ops::checksum::TableChecksum;
 
@@ -32,7 +32,10 @@ async fn verify_dump(url: &str, dump: &Path) -> Result<(Manifest, Vec<TableCheck
         bail!("backup file {} does not exist", dump.display());
     }
     let manifest = manifest::read_manifest(dump)?;
-    manifest::check_dump_file(dump, &manifest)?;
+    let manifest = {
+        let dump = dump.to_path_buf();
+        blocking(move || manifest::check_dump_file(&dump, &manifest).map(|()| manifest)).await?
+    };
 
     let env = ClientEnv::from_url(url)?;
     let mut admin = server::connect_maintenance(url).await?;
