@@ -91,7 +91,8 @@ WITH buyer_parties AS (
     SELECT DISTINCT ON (lower(btrim(p.company_name)))
         md5('tracehub:buyer:' || lower(btrim(p.company_name)))::uuid AS id,
         btrim(p.company_name) AS name,
-        coalesce(nullif(btrim(regexp_replace(lower(p.company_name), '[^a-z0-9]+', '-', 'g'), '-'), ''), 'buyer') AS base_slug,
+        -- At most 80 characters, so a suffix still fits the 100 of organizations.slug.
+        coalesce(nullif(btrim(left(btrim(regexp_replace(lower(p.company_name), '[^a-z0-9]+', '-', 'g'), '-'), 80), '-'), ''), 'buyer') AS base_slug,
         p.email, p.phone, p.address, p.country, p.registration_number, p.tax_id
     FROM parties p
     WHERE p.id IN (SELECT DISTINCT buyer_id FROM shipments WHERE buyer_id IS NOT NULL)

@@ -5,4 +5,5 @@ pub mod catalog;
 pub mod cluster;
 pub mod connect;
 pub mod revisions;
+pub mod tenant;
 pub mod tools;

@@ -126,7 +126,7 @@ async fn run_locked(
         narrator.say("! Backup SKIPPED (--skip-backup): this run leaves no backup to restore from");
         None
     } else {
-        let made = backup::create_backup(url, &options.backup_dir, "pre_sprint8").await?;
+        let made = backup::create_backup(url, &options.backup_dir, "pre_migrate").await?;
         narrator.say(&format!("✓ Backup created: {}", made.dump_path.display()));
         narrator.say("✓ Backup verified successfully");
         Some(made.dump_path)

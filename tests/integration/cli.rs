@@ -49,3 +49,42 @@ async fn bad_input_gets_a_one_line_error_and_a_non_zero_exit() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("must be a PostgreSQL URL"));
 }
+
+#[tokio::test]
+async fn a_database_at_an_unknown_revision_or_a_foreign_dump_is_a_one_line_error() {
+    let db = TestDb::at("002").await;
+    db.exec("UPDATE alembic_version SET version_num = 'sprint8_001'")
+        .await;
+    for args in [
+        &["db", "current"][..],
+        &["db", "upgrade"][..],
+        &["migrate", "--yes"][..],
+    ] {
+        let output = db.tracehub(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("'sprint8_001'"), "{err}");
+    }
+
+    let not_ours =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.dump", db.name));
+    std::fs::write(&not_ours, b"PGDMP but not really a dump").unwrap();
+    for args in [
+        &["backup", "verify", not_ours.to_str().unwrap()][..],
+        &["restore", not_ours.to_str().unwrap(), "--yes"][..],
+    ] {
+        let output = db.tracehub(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("not a TraceHub backup"), "{err}");
+    }
+    std::fs::remove_file(&not_ours).unwrap();
+    assert_eq!(
+        db.scalar_string("SELECT version_num FROM alembic_version")
+            .await
+            .as_deref(),
+        Some("sprint8_001")
+    );
+}

@@ -8,3 +8,4 @@ mod revisions;
 mod runbook;
 mod schema;
 mod serve;
+mod tenancy;

@@ -26,15 +26,17 @@ fn tracehub_alone_starts_a_managed_cluster_seeds_the_demo_and_serves() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tracehub"))
-        .env_remove("DATABASE_URL")
-        .env("TRACEHUB_DATA_DIR", &data_dir)
-        .env("TRACEHUB_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start tracehub");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_tracehub"))
+            .env_remove("DATABASE_URL")
+            .env("TRACEHUB_DATA_DIR", &data_dir)
+            .env("TRACEHUB_BIND", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tracehub"),
+    );
+    let mut out = BufReader::new(child.0.stdout.take().unwrap());
     let mut printed = String::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     while !printed.contains("serving on") {
@@ -53,30 +55,34 @@ fn tracehub_alone_starts_a_managed_cluster_seeds_the_demo_and_serves() {
 
     let home = get(port, "/");
     assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+    let head = tracehub::db::revisions::head().id;
     assert!(
-        home.contains("Database revision: <code>006</code>"),
+        home.contains(&format!("Database revision: <code>{head}</code>")),
         "{home}"
     );
     assert!(get(port, "/health/ready").contains("ready"));
 
     // SIGTERM: graceful shutdown, and the cluster it started is stopped again.
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::unistd::Pid::from_raw(child.0.id() as i32),
         nix::sys::signal::Signal::SIGTERM,
     )
     .unwrap();
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert!(status.success(), "{status:?}");
     let status = Command::new(env!("CARGO_BIN_EXE_tracehub"))
         .args(["cluster", "status"])
         .env("TRACEHUB_DATA_DIR", &data_dir)
         .output()
         .unwrap();
-    assert!(
-        String::from_utf8_lossy(&status.stdout).starts_with("stopped"),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(status.starts_with("stopped"), "{status}");
+    // The folder actually used (it may have moved where the postgres user can reach it).
+    let used_dir = status
+        .trim()
+        .rsplit_once('(')
+        .map(|(_, dir)| dir.trim_end_matches(')').to_string())
+        .unwrap();
 
     // The next run reuses the cluster and its data (no second seeding).
     let output = Command::new(env!("CARGO_BIN_EXE_tracehub"))
@@ -87,7 +93,18 @@ fn tracehub_alone_starts_a_managed_cluster_seeds_the_demo_and_serves() {
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&output.stdout).lines().last(),
-        Some("006")
+        Some(tracehub::db::revisions::head().id)
     );
+    let _ = std::fs::remove_dir_all(&used_dir);
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// Kills the server if the test fails half-way, so no process outlives the test.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

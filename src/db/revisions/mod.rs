@@ -74,6 +74,7 @@ static REVISIONS: &[Revision] = &[
     revision!("004", "organization_columns", guarded),
     revision!("005", "vibotaj_data", guarded),
     revision!("006", "multitenancy_constraints"),
+    revision!("007", "row_level_security"),
 ];
 
 /// Every revision, oldest first.

@@ -10,12 +10,13 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::ops::checksum::TableChecksum;
+use crate::ops::checksum::{RowHash, TableChecksum};
 
 /// Marks a manifest as ours.
 pub const MANIFEST_FORMAT: &str = "tracehub-backup";
-/// Bumped when the manifest changes incompatibly.
-pub const MANIFEST_VERSION: u32 = 1;
+/// Bumped when the manifest changes incompatibly. 1: table checksums of
+/// [`RowHash::Md5Text`]; 2: of [`RowHash::ColumnHash`]. Older manifests stay readable.
+pub const MANIFEST_VERSION: u32 = 2;
 /// The first bytes of every pg_dump custom-format archive.
 const ARCHIVE_MAGIC: &[u8] = b"PGDMP";
 
@@ -68,6 +69,20 @@ pub struct Documents {
 impl Manifest {
     pub fn total_rows(&self) -> i64 {
         self.tables.iter().map(|t| t.rows).sum()
+    }
+
+    /// How the table checksums of this manifest hash a row (follows `format_version`).
+    pub fn row_hash(&self) -> RowHash {
+        row_hash_of_version(self.format_version)
+    }
+}
+
+/// The row hash that manifests of `format_version` use.
+fn row_hash_of_version(format_version: u32) -> RowHash {
+    if format_version <= 1 {
+        RowHash::Md5Text
+    } else {
+        RowHash::ColumnHash
     }
 }
 
@@ -171,8 +186,10 @@ pub(crate) fn file_digest(path: &Path) -> Result<(u64, String)> {
     Ok((bytes, hex::encode(hasher.finalize())))
 }
 
-/// Checks that `dump` is the very file the manifest describes, and a pg_dump archive.
-pub(crate) fn check_dump_file(dump: &Path, manifest: &Manifest) -> Result<()> {
+/// Checks that `dump` is the very file the manifest describes and a pg_dump archive, the
+/// cheap part: the size and the first bytes. A file that is no archive is also hashed, so
+/// that damage is reported as damage. [`check_dump_digest`] does the rest.
+pub(crate) fn check_dump_header(dump: &Path, manifest: &Manifest) -> Result<()> {
     let name = dump.display();
     let size = fs::metadata(dump)
         .with_context(|| format!("backup file {name} cannot be read"))?
@@ -183,20 +200,27 @@ pub(crate) fn check_dump_file(dump: &Path, manifest: &Manifest) -> Result<()> {
             manifest.dump.bytes
         );
     }
-    let (_, sha256) = file_digest(dump)?;
-    if !sha256.eq_ignore_ascii_case(&manifest.dump.sha256) {
-        bail!(
-            "{name} is damaged: SHA-256 mismatch (manifest says {}, the file has {sha256})",
-            manifest.dump.sha256
-        );
-    }
     let mut magic = [0u8; ARCHIVE_MAGIC.len()];
     let is_archive = File::open(dump)
         .and_then(|mut f| f.read_exact(&mut magic))
         .is_ok()
         && magic == ARCHIVE_MAGIC;
     if !is_archive {
+        check_dump_digest(dump, manifest)?;
         bail!("{name} is not a pg_dump custom-format archive (it does not start with PGDMP)");
+    }
+    Ok(())
+}
+
+/// The expensive part of checking a dump: its SHA-256 against the manifest's.
+pub(crate) fn check_dump_digest(dump: &Path, manifest: &Manifest) -> Result<()> {
+    let (_, sha256) = file_digest(dump)?;
+    if !sha256.eq_ignore_ascii_case(&manifest.dump.sha256) {
+        bail!(
+            "{} is damaged: SHA-256 mismatch (manifest says {}, the file has {sha256})",
+            dump.display(),
+            manifest.dump.sha256
+        );
     }
     Ok(())
 }
@@ -276,6 +300,13 @@ mod tests {
         let missing = describe_documents(&root).unwrap();
         assert!(!missing.present);
         assert_eq!(missing.note, "not present");
+    }
+
+    #[test]
+    fn the_format_version_says_how_rows_were_hashed() {
+        assert_eq!(row_hash_of_version(1), RowHash::Md5Text);
+        assert_eq!(row_hash_of_version(2), RowHash::ColumnHash);
+        assert_eq!(row_hash_of_version(MANIFEST_VERSION), RowHash::CURRENT);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use sqlx::{Connection, PgConnection};
 
 use crate::db::connect::quote_ident;
-use crate::ops::checksum::{public_tables, table_checksums, TableChecksum};
+use crate::ops::checksum::{public_tables, table_checksums_using, RowHash, TableChecksum};
 
 /// PostgreSQL truncates longer identifiers, which would make our names lie.
 const MAX_IDENTIFIER_BYTES: usize = 63;
@@ -184,10 +184,13 @@ pub(crate) async fn schema_revision(conn: &mut PgConnection) -> Result<Option<St
     .await?)
 }
 
-/// Row counts and checksums of every public table.
-pub(crate) async fn all_checksums(conn: &mut PgConnection) -> Result<Vec<TableChecksum>> {
+/// Row counts and checksums of every public table, rows hashed with `hash`.
+pub(crate) async fn all_checksums(
+    conn: &mut PgConnection,
+    hash: RowHash,
+) -> Result<Vec<TableChecksum>> {
     let tables = public_tables(&mut *conn).await?;
-    table_checksums(conn, &tables, &[])
+    table_checksums_using(conn, &tables, &[], hash)
         .await
         .context("computing table checksums")
 }

@@ -1,0 +1,131 @@
+//! The only door to tenant tables: a transaction of the application role with the tenant
+//! context set for exactly that transaction.
+//!
+//! Revision 007 puts every tenant table under row-level security keyed on transaction-local
+//! settings. [`AppPool`] connections run as the non-owner role `tracehub_app`, and
+//! [`TenantTx::begin`] sets the context with `set_config(…, true)` right after `BEGIN`, so it
+//! vanishes at COMMIT or ROLLBACK and a pooled connection never carries one request's tenant
+//! into the next. Without a context every tenant table reads as empty.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Executor, PgConnection, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+/// The role the server's queries run as (created by revision 007).
+pub const APP_ROLE: &str = "tracehub_app";
+
+/// A pool whose connections all run as [`APP_ROLE`].
+#[derive(Clone, Debug)]
+pub struct AppPool(PgPool);
+
+impl AppPool {
+    /// Connects with `url` (the owner, or a login role that is a member of `tracehub_app`) and
+    /// switches every connection to the application role before first use.
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, sqlx::Error> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(acquire_timeout)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET ROLE tracehub_app").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self(pool))
+    }
+
+    /// The raw pool, for queries that touch no tenant table (health checks).
+    pub fn inner(&self) -> &PgPool {
+        &self.0
+    }
+}
+
+/// Whose data a transaction may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantContext {
+    pub organization_id: Uuid,
+    pub user_id: Option<Uuid>,
+}
+
+/// A transaction bound to one organization.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    context: TenantContext,
+}
+
+impl TenantTx {
+    /// Begins a transaction and sets the tenant context for it alone.
+    pub async fn begin(pool: &AppPool, context: TenantContext) -> Result<Self, sqlx::Error> {
+        let mut tx = pool.0.begin().await?;
+        set_context(&mut tx, &context, false).await?;
+        Ok(Self { tx, context })
+    }
+
+    /// The explicit cross-organization path of platform administrators. The access is
+    /// written to the audit log in the same transaction, so it cannot happen unrecorded.
+    pub async fn begin_platform(
+        pool: &AppPool,
+        context: TenantContext,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Self, sqlx::Error> {
+        let mut tx = pool.0.begin().await?;
+        set_context(&mut tx, &context, true).await?;
+        sqlx::query(
+            "INSERT INTO audit_logs (id, user_id, username, action, resource_type, success, details, \"timestamp\", organization_id) \
+             VALUES (gen_random_uuid(), $1, $2, 'platform.access', 'organization', 'true', \
+                     jsonb_build_object('reason', $3::text), now() AT TIME ZONE 'UTC', $4)",
+        )
+        .bind(context.user_id.map(|u| u.to_string()))
+        .bind(actor)
+        .bind(reason)
+        .bind(context.organization_id)
+        .execute(&mut *tx)
+        .await?;
+        Ok(Self { tx, context })
+    }
+
+    pub fn context(&self) -> TenantContext {
+        self.context
+    }
+
+    /// The connection to run this tenant's queries on.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+async fn set_context(
+    conn: &mut PgConnection,
+    context: &TenantContext,
+    platform: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "SELECT set_config('app.current_org', $1, true), \
+                set_config('app.current_user', $2, true), \
+                set_config('app.platform_access', $3, true)",
+    )
+    .bind(context.organization_id.to_string())
+    .bind(context.user_id.map(|u| u.to_string()).unwrap_or_default())
+    .bind(if platform { "on" } else { "" })
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! The pure domain layer: values that are valid by construction and the rules between them.
+//!
+//! Nothing here does I/O, touches the database or awaits. Handlers turn request fields into
+//! these types at the boundary (`ContainerNumber::parse`, `Email::parse`, …) and the rest of
+//! the program never sees an unchecked string; the database layer maps enums to and from
+//! their stored labels with the `as_str` / `parse` (or `db_label` / `from_db_label`) pairs.
+//!
+//! * [`roles`]: system roles and the permission matrix; organization roles, types and
+//!   permissions; membership and invitation statuses.
+//! * [`access`]: how those combine into one allow/deny decision per request.
+//! * [`container_number`]: ISO 6346 container numbers with check digit.
+//! * [`locode`]: UN/LOCODE port codes.
+//! * [`password`]: password strength rules.
+//! * [`email`]: normalized e-mail addresses.
+//! * [`slug`]: organization slugs.
+//!
+//! Each module has its own error type, whose messages are written to be shown to a user as
+//! a 422 field error.
+
+pub mod access;
+pub mod container_number;
+pub mod email;
+pub mod locode;
+pub mod password;
+pub mod roles;
+pub mod slug;
+
+pub use access::{Access, Decision};
+pub use container_number::{ContainerNumber, ContainerNumberError, EquipmentCategory};
+pub use email::{Email, EmailError};
+pub use locode::{UnLocode, UnLocodeError};
+pub use password::{check_password_rules, PasswordRule};
+pub use roles::{
+    org_permissions, InvitationStatus, MembershipStatus, OrgPermission, OrgRole, OrgType,
+    Permission, SystemRole, UnknownLabel,
+};
+pub use slug::{slugify, Slug, SlugError};

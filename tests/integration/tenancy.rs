@@ -1,0 +1,276 @@
+//! Row-level security (revision 007) as the server's role sees it.
+
+use std::time::Duration;
+
+use crate::helpers::TestDb;
+use sqlx::Row;
+use tracehub::db::tenant::{AppPool, TenantContext, TenantTx};
+use tracehub::ops::seed;
+use tracehub::ops::verify::{TENANT_TABLES, VIBOTAJ_ID};
+use uuid::Uuid;
+
+const OTHER_ORG: &str = "00000000-0000-0000-0000-0000000000b2";
+
+/// The demo world at head, plus a second organization with one shipment and one party.
+async fn two_tenants() -> TestDb {
+    let db = TestDb::at("002").await;
+    seed::demo(&db.url, None).await.unwrap();
+    db.exec(&format!(
+        "INSERT INTO organizations (id, name, slug, type) VALUES ('{OTHER_ORG}', 'Other Exporter', 'other', 'supplier'); \
+         INSERT INTO parties (id, type, company_name, organization_id, created_at) \
+           VALUES (gen_random_uuid(), 'SUPPLIER', 'Secret supplier', '{OTHER_ORG}', now()); \
+         INSERT INTO shipments (id, reference, container_number, status, organization_id, created_at) \
+           VALUES (gen_random_uuid(), 'OTHER-1', 'MSCU1234566', 'CREATED', '{OTHER_ORG}', now());"
+    ))
+    .await;
+    db
+}
+
+fn context(org: &str) -> TenantContext {
+    TenantContext {
+        organization_id: org.parse().unwrap(),
+        user_id: None,
+    }
+}
+
+async fn count(conn: &mut sqlx::PgConnection, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn without_a_tenant_context_every_tenant_table_is_empty_and_rejects_writes() {
+    let db = two_tenants().await;
+    let pool = AppPool::connect(&db.url, 1, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut conn = pool.inner().acquire().await.unwrap();
+    let role: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(role, "tracehub_app");
+    let (superuser, bypass): (bool, bool) =
+        sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert!(!superuser && !bypass);
+
+    for table in TENANT_TABLES
+        .iter()
+        .chain(&["organizations", "org_memberships", "invitations"])
+    {
+        assert_eq!(
+            count(&mut conn, table).await,
+            0,
+            "{table} is visible without context"
+        );
+    }
+    let err = sqlx::query(
+        "INSERT INTO parties (id, type, company_name, created_at) VALUES (gen_random_uuid(), 'BUYER', 'x', now())",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("row-level security"), "{err}");
+    let updated = sqlx::query("UPDATE shipments SET vessel_name = 'hijacked'")
+        .execute(&mut *conn)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(updated, 0);
+    // The owner still sees every row: nothing was changed.
+    assert_eq!(
+        db.scalar_i64("SELECT count(*) FROM shipments WHERE vessel_name = 'hijacked'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previous_tenant() {
+    let db = two_tenants().await;
+    // One connection, so both transactions run on the same backend.
+    let pool = AppPool::connect(&db.url, 1, Duration::from_secs(5))
+        .await
+        .unwrap();
+
+    let mut a = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
+    let pid_a: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(a.conn())
+        .await
+        .unwrap();
+    let refs: Vec<String> = sqlx::query_scalar("SELECT reference::text FROM shipments ORDER BY 1")
+        .fetch_all(a.conn())
+        .await
+        .unwrap();
+    assert_eq!(refs, ["VIBO-2026-001", "VIBO-2026-002"]);
+    let secret: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM parties WHERE company_name = 'Secret supplier'")
+            .fetch_one(a.conn())
+            .await
+            .unwrap();
+    assert_eq!(secret, 0);
+    a.commit().await.unwrap();
+
+    let mut b = TenantTx::begin(&pool, context(OTHER_ORG)).await.unwrap();
+    let pid_b: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(b.conn())
+        .await
+        .unwrap();
+    assert_eq!(pid_a, pid_b, "the test needs the same pooled connection");
+    let refs: Vec<String> = sqlx::query_scalar("SELECT reference::text FROM shipments")
+        .fetch_all(b.conn())
+        .await
+        .unwrap();
+    assert_eq!(refs, ["OTHER-1"]);
+    for table in TENANT_TABLES {
+        let foreign: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM {table} WHERE organization_id <> '{OTHER_ORG}'"
+        ))
+        .fetch_one(b.conn())
+        .await
+        .unwrap();
+        assert_eq!(foreign, 0, "{table} shows another tenant's rows");
+    }
+    // Writing into another tenant is refused, also by naming its id.
+    let err = sqlx::query(&format!(
+        "INSERT INTO parties (id, type, company_name, organization_id, created_at) \
+         VALUES (gen_random_uuid(), 'BUYER', 'x', '{VIBOTAJ_ID}', now())"
+    ))
+    .execute(b.conn())
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("row-level security"), "{err}");
+    b.rollback().await.unwrap();
+
+    // After the transaction, the same connection has no tenant at all.
+    let mut conn = pool.inner().acquire().await.unwrap();
+    assert_eq!(count(&mut conn, "shipments").await, 0);
+}
+
+#[tokio::test]
+async fn new_rows_take_the_tenant_of_the_transaction() {
+    let db = two_tenants().await;
+    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut tx = TenantTx::begin(&pool, context(OTHER_ORG)).await.unwrap();
+    sqlx::query(
+        "INSERT INTO parties (id, type, company_name, created_at) VALUES (gen_random_uuid(), 'BUYER', 'Defaulted', now())",
+    )
+    .execute(tx.conn())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        db.scalar_string(
+            "SELECT organization_id::text FROM parties WHERE company_name = 'Defaulted'"
+        )
+        .await
+        .as_deref(),
+        Some(OTHER_ORG)
+    );
+}
+
+#[tokio::test]
+async fn a_buyer_organization_reads_its_assigned_shipments_but_cannot_change_them() {
+    let db = two_tenants().await;
+    let witatrade: Uuid = db
+        .scalar_string("SELECT id::text FROM organizations WHERE slug = 'witatrade-gmbh'")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut tx = TenantTx::begin(
+        &pool,
+        TenantContext {
+            organization_id: witatrade,
+            user_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let refs: Vec<String> = sqlx::query_scalar("SELECT reference::text FROM shipments")
+        .fetch_all(tx.conn())
+        .await
+        .unwrap();
+    assert_eq!(refs, ["VIBO-2026-001"]);
+    let documents: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM documents d JOIN shipments s ON s.id = d.shipment_id",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    assert!(documents > 0);
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM container_events")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    assert!(events > 0);
+    // Not the exporter's other data.
+    assert_eq!(count(tx.conn(), "parties").await, 0);
+    assert_eq!(count(tx.conn(), "audit_logs").await, 0);
+
+    let updated = sqlx::query("UPDATE shipments SET vessel_name = 'changed by buyer'")
+        .execute(tx.conn())
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(updated, 0);
+    let deleted = sqlx::query("DELETE FROM container_events")
+        .execute(tx.conn())
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(deleted, 0);
+    tx.rollback().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_and_platform_access_is_audited() {
+    let db = two_tenants().await;
+    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut tx = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
+    assert!(count(tx.conn(), "audit_logs").await > 0);
+    let err = sqlx::query("DELETE FROM audit_logs")
+        .execute(tx.conn())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("permission denied"), "{err}");
+    tx.rollback().await.unwrap();
+
+    let mut tx = TenantTx::begin_platform(
+        &pool,
+        context(VIBOTAJ_ID),
+        "admin@vibotaj.com",
+        "support case 42",
+    )
+    .await
+    .unwrap();
+    let all: i64 = sqlx::query_scalar("SELECT count(*) FROM shipments")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    assert_eq!(all, 3, "platform access sees every organization");
+    tx.commit().await.unwrap();
+    let row = sqlx::query(
+        "SELECT username, details->>'reason' AS reason FROM audit_logs WHERE action = 'platform.access'",
+    )
+    .fetch_one(&mut db.conn().await)
+    .await
+    .unwrap();
+    assert_eq!(row.get::<String, _>("username"), "admin@vibotaj.com");
+    assert_eq!(row.get::<String, _>("reason"), "support case 42");
+}
