@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
@@ -163,7 +163,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         None => run_default(&config).await,
         Some(Command::Serve { bind }) => {
             let database = Database::open(&config).await?;
-            let result = serve(&database, bind.unwrap_or(config.bind)).await;
+            let result = serve(&database, &config, bind.unwrap_or(config.bind)).await;
             database.close().await?;
             result
         }
@@ -269,7 +269,7 @@ async fn run_default(config: &Config) -> Result<()> {
                 .await?;
         }
         print_demo_logins();
-        serve(&database, config.bind).await
+        serve(&database, config, config.bind).await
     }
     .await;
     database.close().await?;
@@ -344,9 +344,15 @@ fn print_demo_logins() {
     }
 }
 
-async fn serve(database: &Database, bind: std::net::SocketAddr) -> Result<()> {
-    let pool = database.pool().await?;
-    crate::http::serve(crate::http::AppState { pool }, bind).await
+async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr) -> Result<()> {
+    let pool = crate::db::tenant::AppPool::connect(
+        database.url(),
+        config.db_pool_size,
+        config.db_acquire_timeout,
+    )
+    .await
+    .context("connecting as the application role (is the database at revision 007 or later?)")?;
+    crate::http::bind_and_serve(crate::http::AppState::new(pool), bind).await
 }
 
 async fn run_db(database: &Database, command: DbCommand) -> Result<()> {

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -20,6 +21,11 @@ pub struct Config {
     pub bind: SocketAddr,
     /// Where backups go unless a command says otherwise (`BACKUP_DIR`, default `backups`).
     pub backup_dir: PathBuf,
+    /// Database connections of the server (`TRACEHUB_DB_POOL_SIZE`, default 16).
+    pub db_pool_size: u32,
+    /// How long a request waits for a free connection before answering 503
+    /// (`TRACEHUB_DB_ACQUIRE_TIMEOUT_MS`, default 2000).
+    pub db_acquire_timeout: Duration,
 }
 
 impl Config {
@@ -44,11 +50,28 @@ impl Config {
         let backup_dir = std::env::var_os("BACKUP_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("backups"));
+        let db_pool_size = number_from_env("TRACEHUB_DB_POOL_SIZE", 16)?;
+        let db_acquire_timeout =
+            Duration::from_millis(number_from_env("TRACEHUB_DB_ACQUIRE_TIMEOUT_MS", 2000)?.into());
         Ok(Self {
             database_url,
             data_dir,
             bind,
             backup_dir,
+            db_pool_size,
+            db_acquire_timeout,
         })
+    }
+}
+
+fn number_from_env(name: &str, default: u32) -> Result<u32> {
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("{name} must be a positive whole number, not {text:?}")),
+        Err(_) => Ok(default),
     }
 }

@@ -1,38 +1,81 @@
-//! The HTTP server. Until the platform lands it serves a status page and health checks.
+//! The HTTP server: health, readiness, metrics and (as the platform grows) the API and UI.
+//!
+//! Layers, outermost first: a request id is set (or the client's `X-Request-ID` kept) and
+//! echoed on the response; error bodies get their JSON shape with that id; every request is
+//! counted and timed. Database work waits a bounded time for a pooled connection and then
+//! answers 503 with `Retry-After`, while `/health` touches no database and always answers.
+
+pub mod error;
+pub mod metrics;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::HeaderName;
+use axum::middleware;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Router;
-use sqlx::PgPool;
+use axum::{Json, Router};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+use crate::db::tenant::AppPool;
+use error::ApiError;
+use metrics::Metrics;
+
+/// The header that carries the request id in both directions.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: PgPool,
+    pub pool: AppPool,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(pool: AppPool) -> Self {
+        Self {
+            pool,
+            metrics: Metrics::new(),
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .route("/", get(home))
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(health))
         .route("/health/ready", get(ready))
+        .route("/metrics", get(metrics::render))
+        .fallback(|| async { ApiError::NotFound })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes open requests.
-pub async fn serve(state: AppState, bind: SocketAddr) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("listening on {bind}"))?;
-    println!("TraceHub is serving on http://{}", listener.local_addr()?);
+/// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<()> {
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// Binds `bind` and serves, printing the URL.
+pub async fn bind_and_serve(state: AppState, bind: SocketAddr) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("listening on {bind}"))?;
+    println!("TraceHub is serving on http://{}", listener.local_addr()?);
+    serve(state, listener).await
 }
 
 async fn shutdown_signal() {
@@ -45,23 +88,27 @@ async fn shutdown_signal() {
     }
 }
 
-async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
-        Ok(_) => (StatusCode::OK, "ready"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
-    }
+/// Liveness: the process answers. Touches nothing else, so it answers under any load.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
 }
 
-async fn home(State(state): State<AppState>) -> impl IntoResponse {
+/// Readiness: a database connection is available within the pool's wait limit.
+async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    sqlx::query("SELECT 1").execute(state.pool.inner()).await?;
+    Ok(Json(
+        serde_json::json!({ "status": "ready", "database": "ok" }),
+    ))
+}
+
+async fn home(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let revision: Option<String> = sqlx::query_scalar("SELECT version_num FROM alembic_version")
-        .fetch_optional(&state.pool)
-        .await
-        .ok()
-        .flatten();
-    Html(format!(
+        .fetch_optional(state.pool.inner())
+        .await?;
+    Ok(Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>TraceHub</title></head>\
          <body><h1>TraceHub</h1><p>The platform is being built. Database revision: <code>{}</code>.</p>\
-         <p><a href=\"/health/ready\">Readiness</a></p></body></html>",
+         <p><a href=\"/health/ready\">Readiness</a> · <a href=\"/metrics\">Metrics</a></p></body></html>",
         revision.as_deref().unwrap_or("none")
-    ))
+    )))
 }

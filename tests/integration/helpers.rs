@@ -116,6 +116,15 @@ impl TestDb {
             .map(|r| r.id)
     }
 
+    /// Upgrades to head through the library and returns the error it must fail with.
+    pub async fn upgrade_error(&self) -> String {
+        Migrator::new(&self.url, Options::default(), &Quiet)
+            .upgrade(None)
+            .await
+            .expect_err("the upgrade must fail")
+            .to_string()
+    }
+
     /// Runs the `tracehub` binary against this database.
     pub fn tracehub(&self, args: &[&str]) -> Output {
         tracehub_with_env(args, &[("DATABASE_URL", self.url.as_str())])
@@ -230,4 +239,46 @@ fn migrations_digest() -> String {
         }
     }
     hex::encode(hasher.finalize())
+}
+
+/// The server on a loopback port of its own, against a test database at head.
+pub struct TestApp {
+    /// Kept for the app's lifetime: dropping it drops the database.
+    _db: TestDb,
+    pub address: String,
+    pub pool: tracehub::db::tenant::AppPool,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    /// Demo data at head, served with a pool of `pool_size` connections.
+    pub async fn spawn(pool_size: u32, acquire_timeout: std::time::Duration) -> Self {
+        let db = TestDb::at("002").await;
+        tracehub::ops::seed::demo(&db.url, None)
+            .await
+            .expect("demo data");
+        let pool = tracehub::db::tenant::AppPool::connect(&db.url, pool_size, acquire_timeout)
+            .await
+            .expect("application pool");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let state = tracehub::http::AppState::new(pool.clone());
+        tokio::spawn(tracehub::http::serve(state, listener));
+        Self {
+            _db: db,
+            address,
+            pool,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
+    }
 }

@@ -3,6 +3,7 @@
 mod backup;
 mod cli;
 mod helpers;
+mod http_ops;
 mod multitenancy;
 mod revisions;
 mod runbook;

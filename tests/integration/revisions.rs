@@ -66,11 +66,7 @@ async fn a_second_migration_run_is_refused_while_one_holds_the_lock() {
     let lock = tracehub::db::revisions::MigrationLock::acquire(&db.url)
         .await
         .unwrap();
-    let err = Migrator::new(&db.url, Options::default(), &Quiet)
-        .upgrade(None)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = db.upgrade_error().await;
     assert!(err.contains("another migration is running"), "{err}");
     lock.release().await.unwrap();
 }
@@ -80,11 +76,7 @@ async fn an_unknown_recorded_revision_is_reported_and_left_alone() {
     let db = TestDb::at("002").await;
     db.exec("UPDATE alembic_version SET version_num = 'sprint8_001'")
         .await;
-    let err = Migrator::new(&db.url, Options::default(), &Quiet)
-        .upgrade(None)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = db.upgrade_error().await;
     assert!(err.contains("revision 'sprint8_001'"), "{err}");
     assert_eq!(
         db.scalar_string("SELECT version_num FROM alembic_version")
@@ -98,11 +90,7 @@ async fn an_unknown_recorded_revision_is_reported_and_left_alone() {
 async fn tables_without_alembic_version_are_not_adopted() {
     let db = TestDb::empty().await;
     db.exec("CREATE TABLE something_else (id int)").await;
-    let err = Migrator::new(&db.url, Options::default(), &Quiet)
-        .upgrade(None)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = db.upgrade_error().await;
     assert!(err.contains("not a TraceHub database"), "{err}");
     assert_eq!(
         db.scalar_i64("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")

@@ -73,11 +73,7 @@ async fn a_database_at_002_with_a_different_schema_is_refused_before_any_change(
     let db = TestDb::at("002").await;
     db.exec("DROP INDEX ix_audit_logs_request_id; ALTER TABLE parties ADD COLUMN nickname text;")
         .await;
-    let err = Migrator::new(&db.url, Options::default(), &Quiet)
-        .upgrade(None)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = db.upgrade_error().await;
     assert!(err.contains("differs from the predecessor's"), "{err}");
     assert!(err.contains("ix_audit_logs_request_id"), "{err}");
     assert!(err.contains("nickname"), "{err}");

@@ -315,28 +315,7 @@ impl<'o> Migrator<'o> {
         }
         let mut timings = Vec::new();
         for revision in &REVISIONS[from..to] {
-            let started = Instant::now();
-            let steps = revision.up_steps()?;
-            self.observer
-                .revision_started(revision, Direction::Up, steps.len());
-            self.run_steps(&mut conn, revision, &steps, Some(revision.id))
-                .await
-                .map_err(|e| {
-                    e.context(format!(
-                        "revision {} ({}) failed; the database is at revision {} (the last completed one)",
-                        revision.id,
-                        revision.name,
-                        revision.previous().map(|r| r.id).unwrap_or("base (empty)")
-                    ))
-                })?;
-            let elapsed = started.elapsed();
-            self.observer
-                .revision_finished(revision, Direction::Up, elapsed);
-            timings.push(Timing {
-                revision: revision.id,
-                direction: Direction::Up,
-                elapsed,
-            });
+            timings.push(self.apply(&mut conn, revision, Direction::Up).await?);
         }
         Ok(timings)
     }
@@ -387,34 +366,58 @@ impl<'o> Migrator<'o> {
         self.check_data_loss(&mut conn, &to_undo).await?;
         let mut timings = Vec::new();
         for revision in to_undo {
-            let started = Instant::now();
-            let steps = revision.down_steps()?;
-            self.observer
-                .revision_started(revision, Direction::Down, steps.len());
-            let record = revision.previous().map(|r| r.id);
-            self.run_steps(&mut conn, revision, &steps, record)
-                .await
-                .map_err(|e| {
-                    e.context(format!(
-                        "downgrade of revision {} ({}) failed; the database is still at revision {}",
-                        revision.id, revision.name, revision.id
-                    ))
-                })?;
-            if record.is_none() {
-                sqlx::query("DELETE FROM alembic_version")
-                    .execute(&mut conn)
-                    .await?;
-            }
-            let elapsed = started.elapsed();
-            self.observer
-                .revision_finished(revision, Direction::Down, elapsed);
-            timings.push(Timing {
-                revision: revision.id,
-                direction: Direction::Down,
-                elapsed,
-            });
+            timings.push(self.apply(&mut conn, revision, Direction::Down).await?);
         }
         Ok(timings)
+    }
+
+    /// Applies (up) or undoes (down) one revision and records the resulting revision.
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        revision: &'static Revision,
+        direction: Direction,
+    ) -> Result<Timing> {
+        let started = Instant::now();
+        let (steps, record) = match direction {
+            Direction::Up => (revision.up_steps()?, Some(revision.id)),
+            Direction::Down => (revision.down_steps()?, revision.previous().map(|r| r.id)),
+        };
+        self.observer
+            .revision_started(revision, direction, steps.len());
+        let ran = async {
+            self.run_steps(conn, revision, &steps, record).await?;
+            if record.is_none() {
+                sqlx::query("DELETE FROM alembic_version")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok::<_, anyhow::Error>(())
+        }
+        .await;
+        ran.map_err(|e| {
+            let state = match direction {
+                Direction::Up => format!(
+                    "revision {} ({}) failed; the database is at revision {} (the last completed one)",
+                    revision.id,
+                    revision.name,
+                    revision.previous().map(|r| r.id).unwrap_or("base (empty)")
+                ),
+                Direction::Down => format!(
+                    "downgrade of revision {} ({}) failed; the database is still at revision {}",
+                    revision.id, revision.name, revision.id
+                ),
+            };
+            e.context(state)
+        })?;
+        let elapsed = started.elapsed();
+        self.observer
+            .revision_finished(revision, direction, elapsed);
+        Ok(Timing {
+            revision: revision.id,
+            direction,
+            elapsed,
+        })
     }
 
     /// Runs every guard of the revisions to undo, before anything changes.

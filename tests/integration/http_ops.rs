@@ -1,0 +1,86 @@
+//! The server's operational surface: health, readiness under overload, request ids, metrics,
+//! error bodies.
+
+use std::time::{Duration, Instant};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn health_and_readiness_answer_and_every_response_has_a_request_id() {
+    let app = TestApp::spawn(4, Duration::from_secs(2)).await;
+    let response = app.get("/health").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("x-request-id"));
+    let response = app.get("/health/ready").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+
+    // A client's own request id is kept.
+    let response = app
+        .client
+        .get(format!("{}/health", app.address))
+        .header("X-Request-ID", "trace-me-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "trace-me-123");
+}
+
+#[tokio::test]
+async fn unknown_routes_get_a_json_404_with_the_request_id() {
+    let app = TestApp::spawn(2, Duration::from_secs(2)).await;
+    let response = app.get("/api/v1/nothing-here").await;
+    assert_eq!(response.status(), 404);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "NOT_FOUND");
+    assert_eq!(body["detail"], "Not found");
+    assert_eq!(body["request_id"], id.as_str());
+}
+
+#[tokio::test]
+async fn when_no_database_connection_is_free_the_server_answers_503_and_recovers() {
+    let app = TestApp::spawn(2, Duration::from_millis(500)).await;
+    // Occupy every connection of the server's pool.
+    let held_a = app.pool.inner().acquire().await.unwrap();
+    let held_b = app.pool.inner().acquire().await.unwrap();
+
+    let started = Instant::now();
+    let response = app.get("/health/ready").await;
+    let waited = started.elapsed();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert!(waited < Duration::from_secs(3), "waited {waited:?}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "SERVICE_UNAVAILABLE");
+
+    // Liveness never depends on the database.
+    let started = Instant::now();
+    assert_eq!(app.get("/health").await.status(), 200);
+    assert!(started.elapsed() < Duration::from_millis(200));
+
+    drop(held_a);
+    drop(held_b);
+    assert_eq!(app.get("/health/ready").await.status(), 200);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template() {
+    let app = TestApp::spawn(2, Duration::from_secs(2)).await;
+    app.get("/health").await;
+    app.get("/health").await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains(
+            "tracehub_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 2"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("tracehub_db_pool_connections"), "{text}");
+}
