@@ -10,6 +10,26 @@
 //!
 //! How the two models combine into one decision per request is [`crate::domain::access`].
 
+/// `Display` and `FromStr` through each label type's own `as_str` and `parse`, so the text
+/// form is defined in exactly one place per type.
+macro_rules! label_text {
+    ($($label:ty),+ $(,)?) => {$(
+        impl std::fmt::Display for $label {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $label {
+            type Err = UnknownLabel;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::parse(text)
+            }
+        }
+    )+};
+}
+
 mod org;
 mod status;
 mod system;
@@ -17,6 +37,16 @@ mod system;
 pub use org::{org_permissions, OrgPermission, OrgRole, OrgType};
 pub use status::{InvitationStatus, MembershipStatus};
 pub use system::{Permission, SystemRole};
+
+label_text!(
+    OrgRole,
+    OrgType,
+    OrgPermission,
+    MembershipStatus,
+    InvitationStatus,
+    SystemRole,
+    Permission,
+);
 
 // The reference's matrices, transcribed independently of the implementation, for the tests
 // of this module and of `access`.

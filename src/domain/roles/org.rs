@@ -2,8 +2,6 @@
 //! (reference §2.6, §3; database revision 003).
 
 use std::cmp::Ordering;
-use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -95,20 +93,6 @@ impl PartialOrd for OrgRole {
     }
 }
 
-impl fmt::Display for OrgRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for OrgRole {
-    type Err = UnknownLabel;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
-    }
-}
-
 /// What kind of party an organization is (`organizations.type`, enum `organization_type`).
 ///
 /// `platform_owner` is the exporter running the platform (VIBOTAJ); the predecessor's models
@@ -169,20 +153,6 @@ impl OrgType {
             OrgType::Supplier => &[],
             OrgType::LogisticsAgent => &[OrgPermission::TrackingRefresh],
         }
-    }
-}
-
-impl fmt::Display for OrgType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for OrgType {
-    type Err = UnknownLabel;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
     }
 }
 
@@ -314,20 +284,6 @@ impl OrgPermission {
                     Self::ALL.map(OrgPermission::as_str),
                 )
             })
-    }
-}
-
-impl fmt::Display for OrgPermission {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for OrgPermission {
-    type Err = UnknownLabel;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
     }
 }
 

@@ -1,8 +1,5 @@
 //! Lifecycles of memberships and invitations (database revision 003).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use super::UnknownLabel;
@@ -48,20 +45,6 @@ impl MembershipStatus {
     /// Only an active membership grants any permission.
     pub const fn is_active(self) -> bool {
         matches!(self, MembershipStatus::Active)
-    }
-}
-
-impl fmt::Display for MembershipStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for MembershipStatus {
-    type Err = UnknownLabel;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
     }
 }
 
@@ -131,20 +114,6 @@ impl InvitationStatus {
             InvitationStatus::Pending if past_expiry => InvitationStatus::Expired,
             other => other,
         }
-    }
-}
-
-impl fmt::Display for InvitationStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for InvitationStatus {
-    type Err = UnknownLabel;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
     }
 }
 

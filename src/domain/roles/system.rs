@@ -1,8 +1,5 @@
 //! The six system roles and the predecessor's permission matrix (reference §2.4, §2.5).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use super::{OrgRole, UnknownLabel};
@@ -186,20 +183,6 @@ impl SystemRole {
     }
 }
 
-impl fmt::Display for SystemRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for SystemRole {
-    type Err = UnknownLabel;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
-    }
-}
-
 /// One cell row of the predecessor's permission matrix, spelled `resource:action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Permission {
@@ -329,20 +312,6 @@ impl Permission {
                 | Permission::TrackingRead
                 | Permission::AuditPackDownload
         )
-    }
-}
-
-impl fmt::Display for Permission {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Permission {
-    type Err = UnknownLabel;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::parse(text)
     }
 }
 
