@@ -352,7 +352,8 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     )
     .await
     .context("connecting as the application role (is the database at revision 007 or later?)")?;
-    crate::http::bind_and_serve(crate::http::AppState::new(pool), bind).await
+    let secret = config.server_jwt_secret()?;
+    crate::http::bind_and_serve(crate::http::AppState::with_jwt_secret(pool, &secret), bind).await
 }
 
 async fn run_db(database: &Database, command: DbCommand) -> Result<()> {

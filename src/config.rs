@@ -26,6 +26,71 @@ pub struct Config {
     /// How long a request waits for a free connection before answering 503
     /// (`TRACEHUB_DB_ACQUIRE_TIMEOUT_MS`, default 2000).
     pub db_acquire_timeout: Duration,
+    /// The key that signs access tokens (`JWT_SECRET`); `None` in development means a random
+    /// key per process (see [`Config::server_jwt_secret`]).
+    pub jwt_secret: Option<JwtSecret>,
+    /// `TRACEHUB_ENV=production`: configuration mistakes that are merely inconvenient in
+    /// development (no JWT secret) refuse to start instead.
+    pub production: bool,
+}
+
+/// The shortest `JWT_SECRET` accepted in production: 32 bytes, the HS256 key size.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// A signing secret. Its `Debug` never prints the bytes, so a logged `Config` leaks nothing.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JwtSecret(Vec<u8>);
+
+impl JwtSecret {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(bytes.into())
+    }
+
+    /// 64 random bytes: a development secret that dies with the process.
+    pub fn random() -> Self {
+        let mut bytes = vec![0u8; 64];
+        rand::fill(&mut bytes[..]);
+        Self(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JwtSecret([redacted; {} bytes])", self.0.len())
+    }
+}
+
+/// The secret the server signs with. Production refuses a missing or short secret (the
+/// predecessor shipped a default secret that let anyone forge tokens); development without
+/// one gets a random secret per process, with a warning, so tokens die with the process.
+pub fn resolve_jwt_secret(production: bool, configured: Option<&JwtSecret>) -> Result<JwtSecret> {
+    match configured {
+        Some(secret) if secret.as_bytes().len() >= MIN_JWT_SECRET_BYTES => Ok(secret.clone()),
+        Some(secret) if production => anyhow::bail!(
+            "JWT_SECRET is {} bytes; production (TRACEHUB_ENV=production) needs at least {MIN_JWT_SECRET_BYTES}",
+            secret.as_bytes().len()
+        ),
+        None if production => anyhow::bail!(
+            "JWT_SECRET is not set; production (TRACEHUB_ENV=production) needs a secret of at least {MIN_JWT_SECRET_BYTES} bytes"
+        ),
+        Some(secret) => {
+            tracing::warn!(
+                "JWT_SECRET is only {} bytes; acceptable in development, refused in production",
+                secret.as_bytes().len()
+            );
+            Ok(secret.clone())
+        }
+        None => {
+            tracing::warn!(
+                "JWT_SECRET is not set: using a random secret for this process (tokens end with it)"
+            );
+            Ok(JwtSecret::random())
+        }
+    }
 }
 
 impl Config {
@@ -53,6 +118,13 @@ impl Config {
         let db_pool_size = number_from_env("TRACEHUB_DB_POOL_SIZE", 16)?;
         let db_acquire_timeout =
             Duration::from_millis(number_from_env("TRACEHUB_DB_ACQUIRE_TIMEOUT_MS", 2000)?.into());
+        let jwt_secret = std::env::var("JWT_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map(JwtSecret::new);
+        let production = std::env::var("TRACEHUB_ENV")
+            .map(|env| env.trim().eq_ignore_ascii_case("production"))
+            .unwrap_or(false);
         Ok(Self {
             database_url,
             data_dir,
@@ -60,7 +132,14 @@ impl Config {
             backup_dir,
             db_pool_size,
             db_acquire_timeout,
+            jwt_secret,
+            production,
         })
+    }
+
+    /// The secret the web server signs tokens with; an error in production without a good one.
+    pub fn server_jwt_secret(&self) -> Result<JwtSecret> {
+        resolve_jwt_secret(self.production, self.jwt_secret.as_ref())
     }
 }
 
@@ -73,5 +152,39 @@ fn number_from_env(name: &str, default: u32) -> Result<u32> {
             .filter(|n| *n > 0)
             .with_context(|| format!("{name} must be a positive whole number, not {text:?}")),
         Err(_) => Ok(default),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_a_missing_or_short_jwt_secret() {
+        let err = resolve_jwt_secret(true, None).unwrap_err().to_string();
+        assert!(err.contains("JWT_SECRET is not set"), "{err}");
+        let short = JwtSecret::new(vec![b'x'; MIN_JWT_SECRET_BYTES - 1]);
+        let err = resolve_jwt_secret(true, Some(&short))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least 32"), "{err}");
+        let good = JwtSecret::new(vec![b'x'; MIN_JWT_SECRET_BYTES]);
+        assert_eq!(resolve_jwt_secret(true, Some(&good)).unwrap(), good);
+    }
+
+    #[test]
+    fn development_generates_a_random_secret_per_call_and_accepts_short_ones() {
+        let a = resolve_jwt_secret(false, None).unwrap();
+        let b = resolve_jwt_secret(false, None).unwrap();
+        assert_ne!(a, b);
+        assert!(a.as_bytes().len() >= MIN_JWT_SECRET_BYTES);
+        let short = JwtSecret::new("dev");
+        assert_eq!(resolve_jwt_secret(false, Some(&short)).unwrap(), short);
+    }
+
+    #[test]
+    fn the_secret_is_not_printed_by_debug() {
+        let printed = format!("{:?}", JwtSecret::new("super-secret-value"));
+        assert!(!printed.contains("super-secret"), "{printed}");
     }
 }

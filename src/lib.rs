@@ -3,6 +3,7 @@
 //! The binary (`src/main.rs`) only parses the command line and calls into this library, so
 //! tests exercise exactly the code that operators run.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -5,6 +5,7 @@
 //! counted and timed. Database work waits a bounded time for a pooled connection and then
 //! answers 503 with `Retry-After`, while `/health` touches no database and always answers.
 
+pub mod auth;
 pub mod error;
 pub mod metrics;
 
@@ -20,6 +21,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+use crate::auth::TokenKeys;
+use crate::config::{resolve_jwt_secret, JwtSecret};
 use crate::db::tenant::AppPool;
 use error::ApiError;
 use metrics::Metrics;
@@ -32,13 +35,23 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub struct AppState {
     pub pool: AppPool,
     pub metrics: Arc<Metrics>,
+    /// Signs and checks access tokens.
+    pub tokens: Arc<TokenKeys>,
 }
 
 impl AppState {
+    /// A state with a random per-process token secret (development and tests; a warning is
+    /// logged). The server uses [`AppState::with_jwt_secret`] with the configured one.
     pub fn new(pool: AppPool) -> Self {
+        let secret = resolve_jwt_secret(false, None).unwrap_or_else(|_| JwtSecret::random());
+        Self::with_jwt_secret(pool, &secret)
+    }
+
+    pub fn with_jwt_secret(pool: AppPool, secret: &JwtSecret) -> Self {
         Self {
             pool,
             metrics: Metrics::new(),
+            tokens: Arc::new(TokenKeys::new(secret)),
         }
     }
 }
@@ -50,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics::render))
+        .nest("/api/v1/auth", auth::router())
+        .nest("/api/auth", auth::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::from_fn_with_state(
             state.clone(),

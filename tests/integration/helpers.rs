@@ -248,11 +248,27 @@ pub struct TestApp {
     pub address: String,
     pub pool: tracehub::db::tenant::AppPool,
     pub client: reqwest::Client,
+    /// The secret the app signs tokens with, so tests can forge (or properly sign) their own.
+    pub jwt_secret: tracehub::config::JwtSecret,
 }
 
 impl TestApp {
     /// Demo data at head, served with a pool of `pool_size` connections.
     pub async fn spawn(pool_size: u32, acquire_timeout: std::time::Duration) -> Self {
+        Self::spawn_with_secret(
+            pool_size,
+            acquire_timeout,
+            tracehub::config::JwtSecret::random(),
+        )
+        .await
+    }
+
+    /// Like [`TestApp::spawn`], signing tokens with `jwt_secret`.
+    pub async fn spawn_with_secret(
+        pool_size: u32,
+        acquire_timeout: std::time::Duration,
+        jwt_secret: tracehub::config::JwtSecret,
+    ) -> Self {
         let db = TestDb::at("002").await;
         tracehub::ops::seed::demo(&db.url, None)
             .await
@@ -264,14 +280,56 @@ impl TestApp {
             .await
             .expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = tracehub::http::AppState::new(pool.clone());
+        let state = tracehub::http::AppState::with_jwt_secret(pool.clone(), &jwt_secret);
         tokio::spawn(tracehub::http::serve(state, listener));
         Self {
             _db: db,
             address,
             pool,
             client: reqwest::Client::new(),
+            jwt_secret,
         }
+    }
+
+    /// The app's database, for checks and changes as its owner (bypassing the API).
+    pub fn db(&self) -> &TestDb {
+        &self._db
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

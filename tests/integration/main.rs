@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area, one harness (`helpers`).
 
+mod auth;
 mod backup;
 mod cli;
 mod helpers;

@@ -75,6 +75,7 @@ static REVISIONS: &[Revision] = &[
     revision!("005", "vibotaj_data", guarded),
     revision!("006", "multitenancy_constraints"),
     revision!("007", "row_level_security"),
+    revision!("008", "auth"),
 ];
 
 /// Every revision, oldest first.

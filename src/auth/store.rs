@@ -1,0 +1,128 @@
+//! The database side of authentication: calls of revision 008's SECURITY DEFINER functions.
+//!
+//! These run on the application pool *without* a tenant context — that is their point: at
+//! login and when a token is checked the organization is not known (or not trusted) yet, and
+//! row-level security would hide `users` and `org_memberships`. Each function returns only
+//! what its caller needs.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::db::tenant::AppPool;
+
+/// What a login needs to know about the account behind an e-mail address.
+#[derive(Debug, Clone)]
+pub struct LoginRecord {
+    pub user_id: Uuid,
+    pub hashed_password: String,
+    pub is_active: bool,
+    /// The database label (`ADMIN`, …).
+    pub role: String,
+    /// The organization the user lands in; `None` without an active membership.
+    pub organization_id: Option<Uuid>,
+}
+
+pub async fn login_lookup(pool: &AppPool, email: &str) -> Result<Option<LoginRecord>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT user_id, hashed_password, is_active, role, organization_id FROM app.login_lookup($1)",
+    )
+    .bind(email)
+    .fetch_optional(pool.inner())
+    .await?;
+    row.map(|row| {
+        Ok(LoginRecord {
+            user_id: row.try_get("user_id")?,
+            hashed_password: row.try_get("hashed_password")?,
+            is_active: row.try_get("is_active")?,
+            role: row.try_get("role")?,
+            organization_id: row.try_get("organization_id")?,
+        })
+    })
+    .transpose()
+}
+
+/// Replaces the hash only if it is still `expected_old`; false when someone changed it first.
+pub async fn set_password_hash(
+    pool: &AppPool,
+    user_id: Uuid,
+    expected_old: &str,
+    new_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT app.set_password_hash($1, $2, $3)")
+        .bind(user_id)
+        .bind(expected_old)
+        .bind(new_hash)
+        .fetch_one(pool.inner())
+        .await
+}
+
+pub async fn record_login(pool: &AppPool, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT app.record_login($1)")
+        .bind(user_id)
+        .execute(pool.inner())
+        .await?;
+    Ok(())
+}
+
+/// A user's membership in one organization, with the facts a request is authorized on.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub org_role: String,
+    pub status: String,
+    pub org_type: String,
+    pub org_name: String,
+    pub org_slug: String,
+    pub org_is_active: bool,
+    pub user_is_active: bool,
+    /// The user's system role, database label.
+    pub user_role: String,
+}
+
+pub async fn user_membership(
+    pool: &AppPool,
+    user_id: Uuid,
+    organization_id: Uuid,
+) -> Result<Option<Membership>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT org_role, status, org_type, org_name, org_slug, org_is_active, user_is_active, user_role \
+         FROM app.user_membership($1, $2)",
+    )
+    .bind(user_id)
+    .bind(organization_id)
+    .fetch_optional(pool.inner())
+    .await?;
+    row.map(|row| {
+        Ok(Membership {
+            org_role: row.try_get("org_role")?,
+            status: row.try_get("status")?,
+            org_type: row.try_get("org_type")?,
+            org_name: row.try_get("org_name")?,
+            org_slug: row.try_get("org_slug")?,
+            org_is_active: row.try_get("org_is_active")?,
+            user_is_active: row.try_get("user_is_active")?,
+            user_role: row.try_get("user_role")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn revoke_token(
+    pool: &AppPool,
+    jti: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT app.revoke_token($1, $2)")
+        .bind(jti)
+        .bind(expires_at)
+        .execute(pool.inner())
+        .await?;
+    Ok(())
+}
+
+pub async fn is_token_revoked(pool: &AppPool, jti: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT app.is_token_revoked($1)")
+        .bind(jti)
+        .fetch_one(pool.inner())
+        .await
+}

@@ -1,0 +1,420 @@
+//! Login, logout and /auth/me over real HTTP against the demo world at head.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tracehub::auth::{Claims, TokenKeys};
+use tracehub::config::JwtSecret;
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+const PASSWORD: &str = "tracehub2026";
+const ADMIN: &str = "admin@vibotaj.com";
+const BUYER: &str = "buyer@witatrade.de";
+const VIBOTAJ: &str = "00000000-0000-0000-0000-000000000001";
+
+async fn app() -> TestApp {
+    TestApp::spawn(4, Duration::from_secs(5)).await
+}
+
+/// A successful JSON login's body.
+async fn login(app: &TestApp, email: &str) -> Value {
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "login of {email}");
+    response.json().await.expect("json")
+}
+
+async fn token(app: &TestApp, email: &str) -> String {
+    login(app, email).await["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
+
+/// Asserts the 401 of a refused token and its body.
+async fn assert_refused(response: reqwest::Response, why: &str) {
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{why}");
+    assert_eq!(
+        response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap()),
+        Some("Bearer"),
+        "{why}"
+    );
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["detail"], "Could not validate credentials", "{why}");
+    assert_eq!(body["code"], "UNAUTHORIZED", "{why}");
+    assert!(body["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+}
+
+/// Base64url without padding, for hand-made tokens.
+fn b64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn claims_of(app: &TestApp, token: &str) -> Claims {
+    TokenKeys::new(&app.jwt_secret)
+        .decode(token)
+        .expect("a token of this app")
+}
+
+#[tokio::test]
+async fn form_and_json_logins_succeed_and_upgrade_the_bcrypt_hash() {
+    let app = app().await;
+    let stored = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT hashed_password FROM users WHERE email = '{ADMIN}'"
+        ))
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("$2"),
+        "the demo seed stores bcrypt: {stored}"
+    );
+
+    // The predecessor's client: an OAuth2 password form on /api/auth/login.
+    let response = app
+        .post_form(
+            "/api/auth/login",
+            &[
+                ("grant_type", "password"),
+                ("username", ADMIN),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 8 * 3600);
+    assert_eq!(body["user"]["email"], ADMIN);
+    assert_eq!(body["user"]["role"], "admin");
+    assert!(body["user"]["full_name"].as_str().is_some());
+    assert_eq!(body["organization"]["id"], VIBOTAJ);
+    assert_eq!(body["organization"]["type"], "platform_owner");
+    assert!(body["organization"]["slug"].as_str().is_some());
+    assert!(body["organization"]["name"].as_str().is_some());
+    let claims = claims_of(&app, body["access_token"].as_str().unwrap());
+    assert_eq!(claims.sub.to_string(), body["user"]["id"].as_str().unwrap());
+    assert_eq!(claims.org.to_string(), VIBOTAJ);
+
+    let stored = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT hashed_password FROM users WHERE email = '{ADMIN}'"
+        ))
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+    let last_login = app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM users WHERE email = '{ADMIN}' AND last_login IS NOT NULL"
+        ))
+        .await;
+    assert_eq!(last_login, 1);
+
+    // The platform's client: JSON on /api/v1, now against the argon2id hash; the e-mail
+    // matches case-insensitively, and `username` is accepted as its name too.
+    let body = login(&app, "Admin@VIBOTAJ.com").await;
+    assert_eq!(body["user"]["email"], ADMIN);
+    let response = app
+        .post_json(
+            "/api/auth/login",
+            &json!({"username": ADMIN, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_401() {
+    let app = app().await;
+    let mut bodies = Vec::new();
+    for (email, password) in [(ADMIN, "tracehub2027"), ("nobody@vibotaj.com", PASSWORD)] {
+        let response = app
+            .post_form(
+                "/api/v1/auth/login",
+                &[("username", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{email}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body.get("access_token").is_none());
+        bodies.push((body["detail"].clone(), body["code"].clone()));
+    }
+    assert_eq!(bodies[0], bodies[1]);
+    assert_eq!(bodies[0].0, "Incorrect email or password");
+    // A failed login does not touch the stored hash.
+    let stored = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT hashed_password FROM users WHERE email = '{ADMIN}'"
+        ))
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$2"), "{stored}");
+}
+
+#[tokio::test]
+async fn a_deactivated_user_gets_401_and_no_token_and_old_tokens_stop_working() {
+    let app = app().await;
+    let old_token = token(&app, "viewer@vibotaj.com").await;
+    app.db()
+        .exec("UPDATE users SET is_active = false WHERE email = 'viewer@vibotaj.com'")
+        .await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "viewer@vibotaj.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"], "User account is deactivated");
+    assert!(body.get("access_token").is_none());
+    // The wrong password still gets the generic answer: the account's state is not revealed.
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "viewer@vibotaj.com", "password": "nope-nope"}),
+        )
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"], "Incorrect email or password");
+
+    let response = app.get_with_token("/api/v1/auth/me", &old_token).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn me_refuses_missing_garbage_expired_tampered_unsigned_and_foreign_tokens() {
+    let app = app().await;
+    let good = token(&app, ADMIN).await;
+    let response = app.get_with_token("/api/v1/auth/me", &good).await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    assert_refused(app.get("/api/v1/auth/me").await, "no token").await;
+    assert_refused(
+        app.get_with_token("/api/v1/auth/me", "garbage").await,
+        "garbage",
+    )
+    .await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/auth/me", app.address))
+        .header("authorization", format!("Basic {good}"))
+        .send()
+        .await
+        .unwrap();
+    assert_refused(response, "not a bearer scheme").await;
+
+    let claims = claims_of(&app, &good);
+    let keys = TokenKeys::new(&app.jwt_secret);
+    let now = chrono::Utc::now().timestamp();
+    let expired = keys
+        .sign(&Claims {
+            iat: now - 9 * 3600,
+            exp: now - 3600,
+            jti: Uuid::new_v4(),
+            ..claims.clone()
+        })
+        .unwrap();
+    assert_refused(
+        app.get_with_token("/api/v1/auth/me", &expired).await,
+        "expired",
+    )
+    .await;
+
+    // Same signature, payload moved to another organization.
+    let parts: Vec<&str> = good.split('.').collect();
+    let forged = Claims {
+        org: Uuid::new_v4(),
+        ..claims.clone()
+    };
+    let forged_payload = b64(&serde_json::to_vec(&forged).unwrap());
+    let tampered = format!("{}.{forged_payload}.{}", parts[0], parts[2]);
+    assert_refused(
+        app.get_with_token("/api/v1/auth/me", &tampered).await,
+        "tampered",
+    )
+    .await;
+
+    let none_header = b64(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = b64(&serde_json::to_vec(&claims).unwrap());
+    for token in [
+        format!("{none_header}.{payload}."),
+        format!("{none_header}.{payload}.{}", parts[2]),
+    ] {
+        assert_refused(
+            app.get_with_token("/api/v1/auth/me", &token).await,
+            "alg none",
+        )
+        .await;
+    }
+
+    let foreign = TokenKeys::new(&JwtSecret::new(vec![b'z'; 48]))
+        .sign(&claims)
+        .unwrap();
+    assert_refused(
+        app.get_with_token("/api/v1/auth/me", &foreign).await,
+        "another secret",
+    )
+    .await;
+
+    // A properly signed token for an organization the user is not a member of.
+    let witatrade = app
+        .db()
+        .scalar_string(
+            "SELECT id::text FROM organizations WHERE type = 'buyer' ORDER BY name LIMIT 1",
+        )
+        .await
+        .unwrap();
+    let elsewhere = keys
+        .sign(&Claims {
+            org: witatrade.parse().unwrap(),
+            jti: Uuid::new_v4(),
+            ..claims.clone()
+        })
+        .unwrap();
+    assert_refused(
+        app.get_with_token("/api/v1/auth/me", &elsewhere).await,
+        "not a member",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn logout_revokes_only_the_presented_token() {
+    let app = app().await;
+    let first = token(&app, ADMIN).await;
+    let second = token(&app, ADMIN).await;
+    let response = app.post_with_token("/api/auth/logout", &first).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    for prefix in ["/api/auth", "/api/v1/auth"] {
+        assert_refused(
+            app.get_with_token(&format!("{prefix}/me"), &first).await,
+            "revoked",
+        )
+        .await;
+    }
+    assert_refused(
+        app.post_with_token("/api/v1/auth/logout", &first).await,
+        "logout twice",
+    )
+    .await;
+    let response = app.get_with_token("/api/auth/me", &second).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The revocation list is not readable by the application role directly.
+    let direct = sqlx::query("SELECT * FROM app.revoked_tokens")
+        .execute(app.pool.inner())
+        .await;
+    assert!(
+        direct.is_err(),
+        "tracehub_app must not read app.revoked_tokens"
+    );
+}
+
+#[tokio::test]
+async fn malformed_login_bodies_are_422_and_name_the_field() {
+    let app = app().await;
+    let cases: Vec<(Value, Vec<&str>)> = vec![
+        (json!({"email": ADMIN}), vec!["password"]),
+        (json!({}), vec!["email", "password"]),
+        (
+            json!({"email": 5, "password": true}),
+            vec!["email", "password"],
+        ),
+        (json!({"email": ADMIN, "password": ""}), vec!["password"]),
+        (json!(["not", "an", "object"]), vec!["body"]),
+    ];
+    for (body, expected) in cases {
+        let response = app.post_json("/api/v1/auth/login", &body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}"
+        );
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["code"], "VALIDATION_ERROR");
+        let fields: Vec<&str> = answer["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, expected, "{body}");
+    }
+    let response = app
+        .post_form("/api/auth/login", &[("username", ADMIN)])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["fields"][0]["field"], "password");
+    let response = app
+        .client
+        .post(format!("{}/api/v1/auth/login", app.address))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn me_shows_the_user_and_the_organization_of_the_token() {
+    let app = app().await;
+    let admin = token(&app, ADMIN).await;
+    let response = app.get_with_token("/api/v1/auth/me", &admin).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: Value = response.json().await.unwrap();
+    assert_eq!(me["email"], ADMIN);
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["is_active"], true);
+    assert_eq!(me["organization_id"], VIBOTAJ);
+    assert!(me["full_name"].as_str().is_some());
+
+    // The buyer lands in their buyer organization, not in VIBOTAJ (where users.organization_id
+    // still points), and can read their own user row there.
+    let witatrade = app
+        .db()
+        .scalar_string(
+            "SELECT m.organization_id::text FROM org_memberships m JOIN users u ON u.id = m.user_id \
+             WHERE u.email = 'buyer@witatrade.de'",
+        )
+        .await
+        .unwrap();
+    assert_ne!(witatrade, VIBOTAJ);
+    let body = login(&app, BUYER).await;
+    assert_eq!(body["organization"]["id"], witatrade.as_str());
+    assert_eq!(body["organization"]["type"], "buyer");
+    assert_eq!(body["user"]["role"], "buyer");
+    let buyer = body["access_token"].as_str().unwrap();
+    let response = app.get_with_token("/api/auth/me", buyer).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: Value = response.json().await.unwrap();
+    assert_eq!(me["email"], BUYER);
+    assert_eq!(me["role"], "buyer");
+    assert_eq!(me["organization_id"], witatrade.as_str());
+}
