@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod error;
 pub mod metrics;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -63,8 +64,10 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics::render))
-        .nest("/api/v1/auth", auth::router())
-        .nest("/api/auth", auth::router())
+        .nest("/api/v1/auth", auth::router().merge(session::auth_router()))
+        .nest("/api/auth", auth::router().merge(session::auth_router()))
+        .nest("/api/v1/session", session::router())
+        .nest("/api/session", session::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::from_fn_with_state(
             state.clone(),

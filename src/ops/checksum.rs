@@ -25,20 +25,20 @@ pub struct TableChecksum {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowHash {
     /// The first 60 bits of the MD5 of the row's text (`t::text`). Exact but slow: every
-    /// value goes through its output function and MD5 costs most of the scan. Backup
-    /// manifests of format 1.
+    /// value goes through its output function, every row through MD5. Backup manifests of
+    /// format 1.
     Md5Text,
     /// PostgreSQL's 64-bit extended hash of each column's value, combined in the order of
-    /// the column names (`hash_record_extended`, PostgreSQL 14 or later; like the
-    /// jsonb form of [`RowHash::Md5Text`] with ignored columns, the columns' physical order
-    /// does not matter). Values whose type hash is exact on
-    /// the stored bytes (integers, booleans, dates, timestamps, UUIDs, bytea, text under the
-    /// byte-wise "C" collation) are hashed as they are; every other type (numeric, floats,
-    /// jsonb, enums, arrays, domains, …) through its text form, so e.g. `1.0` and `1.00`
-    /// or enum labels (whose hash would follow per-database OIDs) are told apart exactly
-    /// as in the text. About three times cheaper than [`RowHash::Md5Text`]. The hashes
-    /// follow the server's byte order: a checksum compares between servers of the same
-    /// architecture family (x86-64 and ARM64 agree). Backup manifests of format 2.
+    /// the column names (`hash_record_extended`, PostgreSQL 14 or later), so the columns'
+    /// physical order does not matter. Values of types whose hash is exact on the stored
+    /// value (integers, booleans, dates, timestamps, UUIDs, bytea, and text or varchar under
+    /// the byte-wise "C" collation) are hashed as they are; every other type (numeric,
+    /// floats, json/jsonb, enums, arrays, domains, …) through its text form, which keeps
+    /// apart what the text keeps apart (`1.0` and `1.00`, enum labels, whose own hash
+    /// would follow per-database OIDs). About three times cheaper than
+    /// [`RowHash::Md5Text`] on the benchmark data. The hashes follow the server's byte order:
+    /// checksums compare between little-endian servers (x86-64, ARM64). Backup manifests of
+    /// format 2.
     ColumnHash,
 }
 
@@ -47,8 +47,8 @@ impl RowHash {
     pub const CURRENT: RowHash = RowHash::ColumnHash;
 }
 
-/// Column types whose extended hash is a function of the exact stored value: equal hashes
-/// inputs for equal bytes, and no two distinct values of the type compare equal.
+/// Column types whose extended hash is a function of the exact stored value (no two
+/// distinct values of these types compare equal, so none share a hash by design).
 const EXACT_HASH_TYPES: &str = "'int2'::regtype, 'int4'::regtype, 'int8'::regtype, \
      'bool'::regtype, 'date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype, \
      'uuid'::regtype, 'bytea'::regtype";

@@ -10,4 +10,5 @@ mod revisions;
 mod runbook;
 mod schema;
 mod serve;
+mod session;
 mod tenancy;

@@ -1,0 +1,688 @@
+//! The session: who the caller is, what they may do, and which organizations they can act in.
+//!
+//! * `GET /auth/me/full`, `GET /auth/permissions` — what the predecessor's client loads after
+//!   login (reference UI §1.5), now computed by [`Access`] for the token's organization.
+//! * `GET /session/organizations`, `GET /session/context`, `POST /session/switch-org`,
+//!   `POST /session/set-primary` — the Sprint 8 session endpoints (reference §3.2).
+//!
+//! Everything is read inside a [`TenantTx`] with the caller's context: revision 007's
+//! `own_read` policy lets a user see their own memberships in every organization and
+//! `member_read` the organizations they belong to, so no SECURITY DEFINER door is needed.
+//! A membership the caller does not have is indistinguishable from an organization that does
+//! not exist (both 404), so these endpoints never reveal other tenants.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use super::auth::{CurrentUser, LoginOrganization, BAD_TOKEN};
+use super::error::{ApiError, ErrorBody, FieldError};
+use super::AppState;
+use crate::db::tenant::TenantTx;
+use crate::domain::{Access, MembershipStatus, OrgRole, OrgType, UnknownLabel};
+
+/// `/me/full` and `/permissions`, merged into the auth router under both API prefixes.
+pub fn auth_router() -> Router<AppState> {
+    Router::new()
+        .route("/me/full", get(me_full))
+        .route("/permissions", get(permissions))
+}
+
+/// `/organizations`, `/context`, `/switch-org`, `/set-primary`, nested under `…/session`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organizations", get(organizations))
+        .route("/context", get(context))
+        .route("/switch-org", post(switch_org))
+        .route("/set-primary", post(set_primary))
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors with their own codes
+
+/// [`ApiError`] plus the refusals whose `code` clients branch on. Built here rather than as
+/// new `ApiError` variants because only the session endpoints produce them; the body goes
+/// out through the same [`ErrorBody`] extension, so the shape and request id are the usual.
+#[derive(Debug)]
+enum SessionError {
+    Api(ApiError),
+    /// The membership exists but is suspended (403 `MEMBERSHIP_SUSPENDED`).
+    MembershipSuspended,
+    /// The membership is active but its organization is switched off (403).
+    OrganizationInactive,
+}
+
+impl From<ApiError> for SessionError {
+    fn from(error: ApiError) -> Self {
+        SessionError::Api(error)
+    }
+}
+
+impl From<sqlx::Error> for SessionError {
+    fn from(error: sqlx::Error) -> Self {
+        SessionError::Api(error.into())
+    }
+}
+
+impl IntoResponse for SessionError {
+    fn into_response(self) -> Response {
+        let (code, detail) = match self {
+            SessionError::Api(error) => return error.into_response(),
+            SessionError::MembershipSuspended => (
+                "MEMBERSHIP_SUSPENDED",
+                "Your membership in this organization is suspended",
+            ),
+            SessionError::OrganizationInactive => {
+                ("ORGANIZATION_INACTIVE", "This organization is deactivated")
+            }
+        };
+        let mut response = StatusCode::FORBIDDEN.into_response();
+        response.extensions_mut().insert(ErrorBody {
+            detail: detail.to_string(),
+            code,
+            fields: None,
+        });
+        response
+    }
+}
+
+fn internal(error: UnknownLabel) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("{error}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the caller's session
+
+/// The caller's own user row (the system role is `CurrentUser`'s, read on every request).
+struct UserFacts {
+    email: String,
+    full_name: String,
+    is_active: bool,
+}
+
+/// One of the caller's memberships with its organization.
+#[derive(Debug, Clone)]
+struct MembershipFacts {
+    organization_id: Uuid,
+    org_role: OrgRole,
+    status: MembershipStatus,
+    is_primary: bool,
+    joined_at: DateTime<Utc>,
+    org_name: String,
+    org_slug: String,
+    org_type: OrgType,
+    org_is_active: bool,
+}
+
+impl MembershipFacts {
+    /// Whether the caller can act in this organization (what `CurrentUser` also demands).
+    fn is_usable(&self) -> bool {
+        self.status.is_active() && self.org_is_active
+    }
+
+    fn organization(&self) -> LoginOrganization {
+        LoginOrganization {
+            id: self.organization_id,
+            name: self.org_name.clone(),
+            slug: self.org_slug.clone(),
+            org_type: self.org_type.as_str(),
+        }
+    }
+}
+
+async fn read_user(conn: &mut PgConnection, user_id: Uuid) -> Result<UserFacts, ApiError> {
+    let row = sqlx::query(
+        "SELECT email::text AS email, full_name::text AS full_name, is_active FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    // The token was valid a moment ago; a user gone since then just has no session.
+    let row = row.ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
+    Ok(UserFacts {
+        email: row.try_get("email")?,
+        full_name: row.try_get("full_name")?,
+        is_active: row.try_get("is_active")?,
+    })
+}
+
+/// Every membership of the caller, any status, in name order. Row-level security would also
+/// show other users' memberships of the current organization, hence the `user_id` filter.
+async fn read_memberships(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<Vec<MembershipFacts>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT m.organization_id, m.role::text AS org_role, m.status::text AS status, \
+                m.is_primary, m.joined_at, o.name::text AS org_name, o.slug::text AS org_slug, \
+                o.type::text AS org_type, o.is_active AS org_is_active \
+           FROM org_memberships m JOIN organizations o ON o.id = m.organization_id \
+          WHERE m.user_id = $1 \
+          ORDER BY o.name, o.id",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(MembershipFacts {
+                organization_id: row.try_get("organization_id")?,
+                org_role: OrgRole::parse(row.try_get("org_role")?).map_err(internal)?,
+                status: MembershipStatus::parse(row.try_get("status")?).map_err(internal)?,
+                is_primary: row.try_get("is_primary")?,
+                joined_at: row.try_get("joined_at")?,
+                org_name: row.try_get("org_name")?,
+                org_slug: row.try_get("org_slug")?,
+                org_type: OrgType::parse(row.try_get("org_type")?).map_err(internal)?,
+                org_is_active: row.try_get("org_is_active")?,
+            })
+        })
+        .collect()
+}
+
+/// The caller's user row and memberships, read in one tenant transaction so they agree.
+struct Session {
+    user: UserFacts,
+    memberships: Vec<MembershipFacts>,
+}
+
+impl Session {
+    async fn load(state: &AppState, caller: &CurrentUser) -> Result<Self, ApiError> {
+        let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+        let user = read_user(tx.conn(), caller.user_id).await?;
+        let memberships = read_memberships(tx.conn(), caller.user_id).await?;
+        tx.commit().await?;
+        Ok(Self { user, memberships })
+    }
+
+    /// The membership of the token's organization; gone since the token was checked means
+    /// the token no longer stands for a session.
+    fn current(&self, caller: &CurrentUser) -> Result<&MembershipFacts, ApiError> {
+        self.memberships
+            .iter()
+            .find(|m| m.organization_id == caller.organization_id)
+            .ok_or(ApiError::Unauthorized(BAD_TOKEN))
+    }
+
+    /// Memberships the caller could switch to (or is in): active, in an active organization.
+    fn usable(&self) -> impl Iterator<Item = &MembershipFacts> {
+        self.memberships.iter().filter(|m| m.is_usable())
+    }
+}
+
+/// The caller's effective access in the token's organization. `CurrentUser` only exists
+/// for an active membership, so the status is known.
+fn access_of(caller: &CurrentUser) -> Access {
+    Access::new(
+        caller.role,
+        caller.org_role,
+        caller.org_type,
+        MembershipStatus::Active,
+    )
+}
+
+fn permission_strings(access: &Access) -> Vec<&'static str> {
+    access
+        .permissions()
+        .into_iter()
+        .map(|p| p.as_str())
+        .collect()
+}
+
+fn org_permission_strings(access: &Access) -> Vec<&'static str> {
+    access
+        .org_permissions()
+        .into_iter()
+        .map(|p| p.as_str())
+        .collect()
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+// ---------------------------------------------------------------------------------------
+// /auth/me/full and /auth/permissions
+
+#[derive(Debug, Serialize)]
+struct MeFull {
+    id: Uuid,
+    email: String,
+    full_name: String,
+    role: &'static str,
+    is_active: bool,
+    organization_id: Uuid,
+    org_role: &'static str,
+    org_type: &'static str,
+    /// System permissions effective in this organization (what the old client gates on).
+    permissions: Vec<&'static str>,
+    /// Organization permissions (members, invitations, settings) — the later predecessor
+    /// client reads them from the same answer.
+    org_permissions: Vec<&'static str>,
+    organization: LoginOrganization,
+}
+
+async fn me_full(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<Json<MeFull>, ApiError> {
+    let session = Session::load(&state, &caller).await?;
+    let organization = session.current(&caller)?.organization();
+    let access = access_of(&caller);
+    Ok(Json(MeFull {
+        id: caller.user_id,
+        email: session.user.email,
+        full_name: session.user.full_name,
+        role: caller.role.as_str(),
+        is_active: session.user.is_active,
+        organization_id: caller.organization_id,
+        org_role: caller.org_role.as_str(),
+        org_type: caller.org_type.as_str(),
+        permissions: permission_strings(&access),
+        org_permissions: org_permission_strings(&access),
+        organization,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+struct PermissionsAnswer {
+    user_id: Uuid,
+    role: &'static str,
+    organization_id: Uuid,
+    org_role: &'static str,
+    permissions: Vec<&'static str>,
+}
+
+/// Needs no query beyond the token check: the extractor already read role and membership.
+async fn permissions(caller: CurrentUser) -> Json<PermissionsAnswer> {
+    Json(PermissionsAnswer {
+        user_id: caller.user_id,
+        role: caller.role.as_str(),
+        organization_id: caller.organization_id,
+        org_role: caller.org_role.as_str(),
+        permissions: permission_strings(&access_of(&caller)),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// /session/organizations and /session/context
+
+#[derive(Debug, Serialize)]
+struct OrganizationsAnswer {
+    user_id: Uuid,
+    current_organization_id: Uuid,
+    organizations: Vec<OrganizationEntry>,
+}
+
+#[derive(Debug, Serialize)]
+struct OrganizationEntry {
+    id: Uuid,
+    name: String,
+    slug: String,
+    #[serde(rename = "type")]
+    org_type: &'static str,
+    org_role: &'static str,
+    is_primary: bool,
+    is_current: bool,
+}
+
+async fn organizations(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<Json<OrganizationsAnswer>, ApiError> {
+    let session = Session::load(&state, &caller).await?;
+    let organizations = session
+        .usable()
+        .map(|m| OrganizationEntry {
+            id: m.organization_id,
+            name: m.org_name.clone(),
+            slug: m.org_slug.clone(),
+            org_type: m.org_type.as_str(),
+            org_role: m.org_role.as_str(),
+            is_primary: m.is_primary,
+            is_current: m.organization_id == caller.organization_id,
+        })
+        .collect();
+    Ok(Json(OrganizationsAnswer {
+        user_id: caller.user_id,
+        current_organization_id: caller.organization_id,
+        organizations,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+struct ContextAnswer {
+    user: ContextUser,
+    organization: LoginOrganization,
+    membership: ContextMembership,
+    permissions: Vec<&'static str>,
+    can_switch_organizations: bool,
+    organization_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct ContextUser {
+    id: Uuid,
+    email: String,
+    full_name: String,
+    system_role: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ContextMembership {
+    org_role: &'static str,
+    is_primary: bool,
+    /// RFC 3339, UTC.
+    joined_at: String,
+}
+
+async fn context(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<Json<ContextAnswer>, ApiError> {
+    let session = Session::load(&state, &caller).await?;
+    let current = session.current(&caller)?;
+    // Counted like /session/organizations lists them, so the two never disagree.
+    let organization_count = session.usable().count();
+    Ok(Json(ContextAnswer {
+        organization: current.organization(),
+        membership: ContextMembership {
+            org_role: current.org_role.as_str(),
+            is_primary: current.is_primary,
+            joined_at: timestamp(current.joined_at),
+        },
+        permissions: permission_strings(&access_of(&caller)),
+        can_switch_organizations: organization_count > 1,
+        organization_count,
+        user: ContextUser {
+            id: caller.user_id,
+            email: session.user.email,
+            full_name: session.user.full_name,
+            system_role: caller.role.as_str(),
+        },
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Request bodies
+
+fn field(name: &str, message: &str) -> FieldError {
+    FieldError {
+        field: name.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// Reads `{"organization_id": "<uuid>"}`. Every problem is a 422 naming the field (`body`
+/// when it is not a JSON object at all). Other keys are ignored, like the login body's.
+fn parse_organization_id(headers: &HeaderMap, body: &[u8]) -> Result<Uuid, ApiError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    if media_type != "application/json" && !media_type.ends_with("+json") {
+        return Err(ApiError::Validation(vec![field(
+            "body",
+            "send application/json with organization_id",
+        )]));
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|_| ApiError::Validation(vec![field("body", "is not valid JSON")]))?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::Validation(vec![field(
+            "body",
+            "must be a JSON object with organization_id",
+        )]));
+    };
+    let problem = match object.get("organization_id") {
+        None | Some(Value::Null) => "is required",
+        Some(Value::String(text)) => match Uuid::try_parse(text.trim()) {
+            Ok(id) => return Ok(id),
+            Err(_) => "must be a UUID",
+        },
+        Some(_) => "must be a string holding a UUID",
+    };
+    Err(ApiError::Validation(vec![field(
+        "organization_id",
+        problem,
+    )]))
+}
+
+// ---------------------------------------------------------------------------------------
+// /session/switch-org
+
+#[derive(Debug, Serialize)]
+struct SwitchAnswer {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    organization: LoginOrganization,
+    org_role: &'static str,
+    /// Effective in the new organization, so the client need not ask again.
+    permissions: Vec<&'static str>,
+}
+
+/// The caller's membership in `organization_id`, checked the same way for switch-org and
+/// set-primary: none → 404 (exactly like an organization that does not exist), suspended →
+/// 403 `MEMBERSHIP_SUSPENDED`, organization switched off → 403 `ORGANIZATION_INACTIVE`.
+fn usable_membership(
+    memberships: &[MembershipFacts],
+    organization_id: Uuid,
+) -> Result<&MembershipFacts, SessionError> {
+    let membership = memberships
+        .iter()
+        .find(|m| m.organization_id == organization_id)
+        .ok_or(SessionError::Api(ApiError::NotFound))?;
+    if !membership.status.is_active() {
+        return Err(SessionError::MembershipSuspended);
+    }
+    if !membership.org_is_active {
+        return Err(SessionError::OrganizationInactive);
+    }
+    Ok(membership)
+}
+
+/// Issues a token for another of the caller's organizations. The presented token stays
+/// valid (other tabs may still use it); logout revokes each one separately.
+async fn switch_org(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<SwitchAnswer>, SessionError> {
+    let organization_id = parse_organization_id(&headers, &body)?;
+    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let memberships = read_memberships(tx.conn(), caller.user_id).await?;
+    tx.commit().await?;
+    let target = usable_membership(&memberships, organization_id)?;
+    let (token, claims) = state
+        .tokens
+        .issue(caller.user_id, organization_id)
+        .map_err(ApiError::Internal)?;
+    let access = Access::new(caller.role, target.org_role, target.org_type, target.status);
+    tracing::info!(user = %caller.user_id, from = %caller.organization_id,
+                   to = %organization_id, "organization switch");
+    Ok(Json(SwitchAnswer {
+        access_token: token,
+        token_type: "bearer",
+        expires_in: claims.exp - claims.iat,
+        organization: target.organization(),
+        org_role: target.org_role.as_str(),
+        permissions: permission_strings(&access),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// /session/set-primary
+
+/// Points the transaction's tenant context at `organization_id` (transaction-local, like
+/// `TenantTx::begin` sets it). Set-primary must change the caller's own membership rows in
+/// two organizations atomically, and the `tenant_isolation` policy lets a row be updated
+/// only in the context of its organization; switching the context inside one transaction
+/// keeps the policies in force (no platform access) while the unique index sees both
+/// changes commit together. Only organizations the caller is a member of are ever passed.
+async fn act_in(conn: &mut PgConnection, organization_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('app.current_org', $1, true)")
+        .bind(organization_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets `is_primary` on one membership row of the caller, expecting exactly one row.
+async fn mark_primary(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    organization_id: Uuid,
+    primary: bool,
+) -> Result<(), ApiError> {
+    act_in(&mut *conn, organization_id).await?;
+    let changed = sqlx::query(
+        "UPDATE org_memberships SET is_primary = $3, updated_at = now() \
+          WHERE user_id = $1 AND organization_id = $2",
+    )
+    .bind(user_id)
+    .bind(organization_id)
+    .bind(primary)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "set-primary changed {changed} membership rows of {user_id} in {organization_id}"
+        )));
+    }
+    Ok(())
+}
+
+/// Makes one of the caller's organizations the one they land in after login. Exactly one
+/// primary per user: the old flag is cleared before the new one is set, in one transaction.
+async fn set_primary(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, SessionError> {
+    let organization_id = parse_organization_id(&headers, &body)?;
+    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    // Two concurrent set-primary calls of one user would otherwise both clear the old flag
+    // and then collide on the unique index; this makes the second wait and see the first.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tracehub:set-primary:' || $1::text))")
+        .bind(caller.user_id)
+        .execute(tx.conn())
+        .await?;
+    let memberships = read_memberships(tx.conn(), caller.user_id).await?;
+    let target = usable_membership(&memberships, organization_id)?;
+    if !target.is_primary {
+        let old = memberships.iter().find(|m| m.is_primary);
+        if let Some(old) = old {
+            mark_primary(tx.conn(), caller.user_id, old.organization_id, false).await?;
+        }
+        mark_primary(tx.conn(), caller.user_id, organization_id, true).await?;
+        tracing::info!(user = %caller.user_id, organization = %organization_id, "primary organization set");
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn json_headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers
+    }
+
+    fn problem(result: Result<Uuid, ApiError>) -> (String, String) {
+        match result {
+            Err(ApiError::Validation(fields)) => {
+                assert_eq!(fields.len(), 1);
+                (fields[0].field.clone(), fields[0].message.clone())
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn organization_ids_are_read_from_json() {
+        let id = Uuid::new_v4();
+        let body = format!(r#"{{"organization_id":"{id}","extra":1}}"#);
+        assert_eq!(
+            parse_organization_id(&json_headers(), body.as_bytes()).unwrap(),
+            id
+        );
+    }
+
+    #[test]
+    fn malformed_bodies_name_the_field() {
+        let headers = json_headers();
+        for (body, expected) in [
+            (&b"{}"[..], "organization_id"),
+            (br#"{"organization_id":null}"#, "organization_id"),
+            (br#"{"organization_id":"not-a-uuid"}"#, "organization_id"),
+            (br#"{"organization_id":42}"#, "organization_id"),
+            (b"[1]", "body"),
+            (b"{nope", "body"),
+            (b"", "body"),
+        ] {
+            let (name, _) = problem(parse_organization_id(&headers, body));
+            assert_eq!(name, expected, "{}", String::from_utf8_lossy(body));
+        }
+        let mut text = HeaderMap::new();
+        text.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert_eq!(problem(parse_organization_id(&text, b"{}")).0, "body");
+    }
+
+    #[test]
+    fn suspended_and_inactive_memberships_are_refused_and_strangers_are_not_found() {
+        let base = MembershipFacts {
+            organization_id: Uuid::new_v4(),
+            org_role: OrgRole::Member,
+            status: MembershipStatus::Active,
+            is_primary: false,
+            joined_at: Utc::now(),
+            org_name: "A".into(),
+            org_slug: "a".into(),
+            org_type: OrgType::Buyer,
+            org_is_active: true,
+        };
+        let suspended = MembershipFacts {
+            organization_id: Uuid::new_v4(),
+            status: MembershipStatus::Suspended,
+            ..base.clone()
+        };
+        let inactive = MembershipFacts {
+            organization_id: Uuid::new_v4(),
+            org_is_active: false,
+            ..base.clone()
+        };
+        let all = vec![base.clone(), suspended.clone(), inactive.clone()];
+        assert!(usable_membership(&all, base.organization_id).is_ok());
+        assert!(matches!(
+            usable_membership(&all, suspended.organization_id),
+            Err(SessionError::MembershipSuspended)
+        ));
+        assert!(matches!(
+            usable_membership(&all, inactive.organization_id),
+            Err(SessionError::OrganizationInactive)
+        ));
+        assert!(matches!(
+            usable_membership(&all, Uuid::new_v4()),
+            Err(SessionError::Api(ApiError::NotFound))
+        ));
+    }
+}
