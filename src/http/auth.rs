@@ -23,12 +23,16 @@ use super::error::{ApiError, FieldError};
 use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{TenantContext, TenantTx};
-use crate::domain::{MembershipStatus, OrgRole, OrgType, SystemRole};
+use crate::domain::{
+    Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
+};
 
 /// The one answer to a bad e-mail *or* a bad password, so neither reveals which accounts exist.
 pub const BAD_LOGIN: &str = "Incorrect email or password";
 /// The answer to an account that exists, whose password was right, but that is switched off.
 pub const DEACTIVATED: &str = "User account is deactivated";
+/// The code of every 403 for a permission the caller lacks.
+pub const INSUFFICIENT_PERMISSIONS: &str = "INSUFFICIENT_PERMISSIONS";
 /// The answer to any missing, malformed, expired, forged or revoked token.
 pub const BAD_TOKEN: &str = "Could not validate credentials";
 
@@ -44,8 +48,31 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
 }
 
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(login, me, logout))]
+pub struct ApiDoc;
+
 // ---------------------------------------------------------------------------------------
 // Login
+
+/// The OAuth2 password form (documentation only: [`parse_credentials`] reads the body).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LoginForm {
+    /// The e-mail address.
+    username: String,
+    password: String,
+    grant_type: Option<String>,
+}
+
+/// The JSON login body (`username` is accepted instead of `email`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct LoginJson {
+    email: String,
+    password: String,
+}
 
 /// The credentials of a login request, however they were sent.
 #[derive(Debug, PartialEq, Eq)]
@@ -166,7 +193,7 @@ fn finish(
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     pub access_token: String,
     pub token_type: &'static str,
@@ -176,7 +203,7 @@ pub struct LoginResponse {
     pub organization: LoginOrganization,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoginUser {
     pub id: Uuid,
     pub email: String,
@@ -185,7 +212,7 @@ pub struct LoginUser {
     pub role: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoginOrganization {
     pub id: Uuid,
     pub name: String,
@@ -203,6 +230,13 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("password task failed: {e}")))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    summary = "Log in with e-mail and password (OAuth2 password form or JSON)",
+    request_body(content((LoginForm = "application/x-www-form-urlencoded"), (LoginJson = "application/json"))),
+    responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong e-mail or password, or deactivated"),
+        (status = 403, description = "No active organization membership"),
+        (status = 422, description = "A field is missing or empty"),
+        (status = 429, description = "Too many attempts; see Retry-After")))]
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -332,6 +366,44 @@ pub struct CurrentUser {
     pub claims: Claims,
 }
 
+impl CurrentUser {
+    /// What this caller may do in the token's organization (the membership is active:
+    /// the extractor refuses every other).
+    pub fn access(&self) -> Access {
+        Access::new(
+            self.role,
+            self.org_role,
+            self.org_type,
+            MembershipStatus::Active,
+        )
+    }
+
+    /// 403 `INSUFFICIENT_PERMISSIONS` unless the caller holds `permission` here.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.access().allows(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                INSUFFICIENT_PERMISSIONS,
+                format!("Missing permission {}", permission.as_str()),
+            ))
+        }
+    }
+
+    /// 403 `INSUFFICIENT_PERMISSIONS` unless the caller holds `permission` in the
+    /// organization's own matrix (members, invitations, settings).
+    pub fn require_org(&self, permission: OrgPermission) -> Result<(), ApiError> {
+        if self.access().allows_org(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                INSUFFICIENT_PERMISSIONS,
+                format!("Missing organization permission {}", permission.as_str()),
+            ))
+        }
+    }
+}
+
 fn bearer_token(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
@@ -383,7 +455,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 // ---------------------------------------------------------------------------------------
 // /me and /logout
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MeResponse {
     pub id: Uuid,
     pub email: String,
@@ -427,6 +499,9 @@ async fn read_user(
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    summary = "The caller",
+    responses((status = 200, body = MeResponse), (status = 401, description = "No valid token")))]
 async fn me(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -446,6 +521,9 @@ async fn me(
 
 /// Revokes the presented token; it answers 401 from then on. Other tokens of the same user
 /// (other devices) stay valid.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    summary = "Revoke the presented token",
+    responses((status = 204, description = "Revoked"), (status = 401, description = "No valid token")))]
 async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<StatusCode, ApiError> {
     store::revoke_token(&state.pool, user.claims.jti, user.claims.expires_at()).await?;
     tracing::info!(user = %user.user_id, "logout");

@@ -31,6 +31,14 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// A refusal under a named business rule, with its own status and machine code (the
+    /// Sprint 8 codes: `LAST_ADMIN`, `EMAIL_MISMATCH`, `MEMBERSHIP_SUSPENDED`, …).
+    #[error("{detail}")]
+    Rule {
+        status: StatusCode,
+        code: &'static str,
+        detail: String,
+    },
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     /// The database could not be reached or no connection was free in time.
@@ -62,6 +70,32 @@ pub struct ErrorBody {
 }
 
 impl ApiError {
+    /// A 403 under a named rule.
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Rule {
+            status: StatusCode::FORBIDDEN,
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// A 400 under a named rule (a request that is well-formed but cannot be carried out).
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Rule {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// A 409 with a code.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -69,6 +103,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Rule { status, .. } => *status,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -92,7 +127,9 @@ impl ApiError {
                 "VALIDATION_ERROR",
                 Some(fields.clone()),
             ),
-            ApiError::Conflict { code, detail } => (detail.clone(), *code, None),
+            ApiError::Conflict { code, detail } | ApiError::Rule { code, detail, .. } => {
+                (detail.clone(), *code, None)
+            }
             ApiError::TooManyRequests { .. } => (
                 "Too many requests; retry later".to_string(),
                 "RATE_LIMITED",

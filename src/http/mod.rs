@@ -7,8 +7,13 @@
 
 pub mod auth;
 pub mod error;
+pub mod invitations;
 pub mod metrics;
+pub mod openapi;
+pub mod organizations;
 pub mod session;
+pub mod shipments;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,10 +69,9 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics::render))
-        .nest("/api/v1/auth", auth::router().merge(session::auth_router()))
-        .nest("/api/auth", auth::router().merge(session::auth_router()))
-        .nest("/api/v1/session", session::router())
-        .nest("/api/session", session::router())
+        .nest("/api/v1", api_routes())
+        .nest("/api", api_routes())
+        .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -77,6 +81,19 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The API, mounted under `/api/v1` (the platform's) and `/api` (where the predecessor's
+/// clients call it): one definition, two prefixes, so they cannot drift apart. Every module
+/// owns its paths below the prefix.
+fn api_routes() -> Router<AppState> {
+    Router::new()
+        .nest("/auth", auth::router().merge(session::auth_router()))
+        .nest("/session", session::router())
+        .merge(users::router())
+        .merge(organizations::router())
+        .merge(invitations::router())
+        .merge(shipments::router())
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.

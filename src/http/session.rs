@@ -15,7 +15,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -25,7 +24,7 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use super::auth::{CurrentUser, LoginOrganization, BAD_TOKEN};
-use super::error::{ApiError, ErrorBody, FieldError};
+use super::error::{ApiError, FieldError};
 use super::AppState;
 use crate::db::tenant::TenantTx;
 use crate::domain::{Access, MembershipStatus, OrgRole, OrgType, UnknownLabel};
@@ -37,6 +36,23 @@ pub fn auth_router() -> Router<AppState> {
         .route("/permissions", get(permissions))
 }
 
+/// The body of switch-org and set-primary (documentation only: the handlers read the
+/// body themselves to name the field in a 422).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct OrganizationChoice {
+    organization_id: Uuid,
+}
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(me_full, permissions, organizations, context, switch_org, set_primary))]
+pub struct ApiDoc;
+
+/// The refusal codes clients branch on (reference §3.2).
+pub const MEMBERSHIP_SUSPENDED: &str = "MEMBERSHIP_SUSPENDED";
+pub const ORGANIZATION_INACTIVE: &str = "ORGANIZATION_INACTIVE";
+
 /// `/organizations`, `/context`, `/switch-org`, `/set-primary`, nested under `…/session`.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,55 +60,6 @@ pub fn router() -> Router<AppState> {
         .route("/context", get(context))
         .route("/switch-org", post(switch_org))
         .route("/set-primary", post(set_primary))
-}
-
-// ---------------------------------------------------------------------------------------
-// Errors with their own codes
-
-/// [`ApiError`] plus the refusals whose `code` clients branch on. Built here rather than as
-/// new `ApiError` variants because only the session endpoints produce them; the body goes
-/// out through the same [`ErrorBody`] extension, so the shape and request id are the usual.
-#[derive(Debug)]
-enum SessionError {
-    Api(ApiError),
-    /// The membership exists but is suspended (403 `MEMBERSHIP_SUSPENDED`).
-    MembershipSuspended,
-    /// The membership is active but its organization is switched off (403).
-    OrganizationInactive,
-}
-
-impl From<ApiError> for SessionError {
-    fn from(error: ApiError) -> Self {
-        SessionError::Api(error)
-    }
-}
-
-impl From<sqlx::Error> for SessionError {
-    fn from(error: sqlx::Error) -> Self {
-        SessionError::Api(error.into())
-    }
-}
-
-impl IntoResponse for SessionError {
-    fn into_response(self) -> Response {
-        let (code, detail) = match self {
-            SessionError::Api(error) => return error.into_response(),
-            SessionError::MembershipSuspended => (
-                "MEMBERSHIP_SUSPENDED",
-                "Your membership in this organization is suspended",
-            ),
-            SessionError::OrganizationInactive => {
-                ("ORGANIZATION_INACTIVE", "This organization is deactivated")
-            }
-        };
-        let mut response = StatusCode::FORBIDDEN.into_response();
-        response.extensions_mut().insert(ErrorBody {
-            detail: detail.to_string(),
-            code,
-            fields: None,
-        });
-        response
-    }
 }
 
 fn internal(error: UnknownLabel) -> ApiError {
@@ -221,15 +188,6 @@ impl Session {
 
 /// The caller's effective access in the token's organization. `CurrentUser` only exists
 /// for an active membership, so the status is known.
-fn access_of(caller: &CurrentUser) -> Access {
-    Access::new(
-        caller.role,
-        caller.org_role,
-        caller.org_type,
-        MembershipStatus::Active,
-    )
-}
-
 fn permission_strings(access: &Access) -> Vec<&'static str> {
     access
         .permissions()
@@ -253,7 +211,7 @@ fn timestamp(at: DateTime<Utc>) -> String {
 // ---------------------------------------------------------------------------------------
 // /auth/me/full and /auth/permissions
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct MeFull {
     id: Uuid,
     email: String,
@@ -271,13 +229,16 @@ struct MeFull {
     organization: LoginOrganization,
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/me/full", tag = "auth", security(("bearer" = [])),
+    summary = "The caller with permissions, current organization and organization role",
+    responses((status = 200, body = MeFull), (status = 401, description = "No valid token")))]
 async fn me_full(
     State(state): State<AppState>,
     caller: CurrentUser,
 ) -> Result<Json<MeFull>, ApiError> {
     let session = Session::load(&state, &caller).await?;
     let organization = session.current(&caller)?.organization();
-    let access = access_of(&caller);
+    let access = caller.access();
     Ok(Json(MeFull {
         id: caller.user_id,
         email: session.user.email,
@@ -293,7 +254,7 @@ async fn me_full(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct PermissionsAnswer {
     user_id: Uuid,
     role: &'static str,
@@ -303,27 +264,30 @@ struct PermissionsAnswer {
 }
 
 /// Needs no query beyond the token check: the extractor already read role and membership.
+#[utoipa::path(get, path = "/api/v1/auth/permissions", tag = "auth", security(("bearer" = [])),
+    summary = "The caller's effective permissions",
+    responses((status = 200, body = PermissionsAnswer), (status = 401, description = "No valid token")))]
 async fn permissions(caller: CurrentUser) -> Json<PermissionsAnswer> {
     Json(PermissionsAnswer {
         user_id: caller.user_id,
         role: caller.role.as_str(),
         organization_id: caller.organization_id,
         org_role: caller.org_role.as_str(),
-        permissions: permission_strings(&access_of(&caller)),
+        permissions: permission_strings(&caller.access()),
     })
 }
 
 // ---------------------------------------------------------------------------------------
 // /session/organizations and /session/context
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct OrganizationsAnswer {
     user_id: Uuid,
     current_organization_id: Uuid,
     organizations: Vec<OrganizationEntry>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct OrganizationEntry {
     id: Uuid,
     name: String,
@@ -335,6 +299,9 @@ struct OrganizationEntry {
     is_current: bool,
 }
 
+#[utoipa::path(get, path = "/api/v1/session/organizations", tag = "session", security(("bearer" = [])),
+    summary = "The organizations the caller can act in",
+    responses((status = 200, body = OrganizationsAnswer), (status = 401, description = "No valid token")))]
 async fn organizations(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -359,7 +326,7 @@ async fn organizations(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ContextAnswer {
     user: ContextUser,
     organization: LoginOrganization,
@@ -369,7 +336,7 @@ struct ContextAnswer {
     organization_count: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ContextUser {
     id: Uuid,
     email: String,
@@ -377,7 +344,7 @@ struct ContextUser {
     system_role: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ContextMembership {
     org_role: &'static str,
     is_primary: bool,
@@ -385,6 +352,9 @@ struct ContextMembership {
     joined_at: String,
 }
 
+#[utoipa::path(get, path = "/api/v1/session/context", tag = "session", security(("bearer" = [])),
+    summary = "User, organization, membership and permissions of this session",
+    responses((status = 200, body = ContextAnswer), (status = 401, description = "No valid token")))]
 async fn context(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -400,7 +370,7 @@ async fn context(
             is_primary: current.is_primary,
             joined_at: timestamp(current.joined_at),
         },
-        permissions: permission_strings(&access_of(&caller)),
+        permissions: permission_strings(&caller.access()),
         can_switch_organizations: organization_count > 1,
         organization_count,
         user: ContextUser {
@@ -462,7 +432,7 @@ fn parse_organization_id(headers: &HeaderMap, body: &[u8]) -> Result<Uuid, ApiEr
 // ---------------------------------------------------------------------------------------
 // /session/switch-org
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SwitchAnswer {
     access_token: String,
     token_type: &'static str,
@@ -479,28 +449,41 @@ struct SwitchAnswer {
 fn usable_membership(
     memberships: &[MembershipFacts],
     organization_id: Uuid,
-) -> Result<&MembershipFacts, SessionError> {
+) -> Result<&MembershipFacts, ApiError> {
     let membership = memberships
         .iter()
         .find(|m| m.organization_id == organization_id)
-        .ok_or(SessionError::Api(ApiError::NotFound))?;
+        .ok_or(ApiError::NotFound)?;
     if !membership.status.is_active() {
-        return Err(SessionError::MembershipSuspended);
+        return Err(ApiError::forbidden(
+            MEMBERSHIP_SUSPENDED,
+            "Your membership in this organization is suspended",
+        ));
     }
     if !membership.org_is_active {
-        return Err(SessionError::OrganizationInactive);
+        return Err(ApiError::forbidden(
+            ORGANIZATION_INACTIVE,
+            "This organization is deactivated",
+        ));
     }
     Ok(membership)
 }
 
 /// Issues a token for another of the caller's organizations. The presented token stays
 /// valid (other tabs may still use it); logout revokes each one separately.
+#[utoipa::path(post, path = "/api/v1/session/switch-org", tag = "session", security(("bearer" = [])),
+    summary = "A new token acting in another of the caller's organizations",
+    request_body = OrganizationChoice,
+    responses((status = 200, body = SwitchAnswer), (status = 401, description = "No valid token"),
+        (status = 403, description = "MEMBERSHIP_SUSPENDED or ORGANIZATION_INACTIVE"),
+        (status = 404, description = "Not a member of that organization"),
+        (status = 422, description = "organization_id missing or not a UUID")))]
 async fn switch_org(
     State(state): State<AppState>,
     caller: CurrentUser,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<SwitchAnswer>, SessionError> {
+) -> Result<Json<SwitchAnswer>, ApiError> {
     let organization_id = parse_organization_id(&headers, &body)?;
     let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
     let memberships = read_memberships(tx.conn(), caller.user_id).await?;
@@ -568,12 +551,19 @@ async fn mark_primary(
 
 /// Makes one of the caller's organizations the one they land in after login. Exactly one
 /// primary per user: the old flag is cleared before the new one is set, in one transaction.
+#[utoipa::path(post, path = "/api/v1/session/set-primary", tag = "session", security(("bearer" = [])),
+    summary = "Choose the organization the caller lands in after login",
+    request_body = OrganizationChoice,
+    responses((status = 204, description = "Done"), (status = 401, description = "No valid token"),
+        (status = 403, description = "MEMBERSHIP_SUSPENDED or ORGANIZATION_INACTIVE"),
+        (status = 404, description = "Not a member of that organization"),
+        (status = 422, description = "organization_id missing or not a UUID")))]
 async fn set_primary(
     State(state): State<AppState>,
     caller: CurrentUser,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<StatusCode, SessionError> {
+) -> Result<StatusCode, ApiError> {
     let organization_id = parse_organization_id(&headers, &body)?;
     let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
     // Two concurrent set-primary calls of one user would otherwise both clear the old flag
@@ -674,15 +664,21 @@ mod tests {
         assert!(usable_membership(&all, base.organization_id).is_ok());
         assert!(matches!(
             usable_membership(&all, suspended.organization_id),
-            Err(SessionError::MembershipSuspended)
+            Err(ApiError::Rule {
+                code: MEMBERSHIP_SUSPENDED,
+                ..
+            })
         ));
         assert!(matches!(
             usable_membership(&all, inactive.organization_id),
-            Err(SessionError::OrganizationInactive)
+            Err(ApiError::Rule {
+                code: ORGANIZATION_INACTIVE,
+                ..
+            })
         ));
         assert!(matches!(
             usable_membership(&all, Uuid::new_v4()),
-            Err(SessionError::Api(ApiError::NotFound))
+            Err(ApiError::NotFound)
         ));
     }
 }

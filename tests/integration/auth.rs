@@ -8,34 +8,12 @@ use tracehub::auth::{Claims, TokenKeys};
 use tracehub::config::JwtSecret;
 use uuid::Uuid;
 
+use crate::helpers::demo::{ADMIN, BUYER, PASSWORD, VIBOTAJ};
+use crate::helpers::demo::{COMPLIANCE, LOGISTICS, SUPPLIER, VIEWER};
 use crate::helpers::TestApp;
-
-const PASSWORD: &str = "tracehub2026";
-const ADMIN: &str = "admin@vibotaj.com";
-const BUYER: &str = "buyer@witatrade.de";
-const VIBOTAJ: &str = "00000000-0000-0000-0000-000000000001";
 
 async fn app() -> TestApp {
     TestApp::spawn(4, Duration::from_secs(5)).await
-}
-
-/// A successful JSON login's body.
-async fn login(app: &TestApp, email: &str) -> Value {
-    let response = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({"email": email, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK, "login of {email}");
-    response.json().await.expect("json")
-}
-
-async fn token(app: &TestApp, email: &str) -> String {
-    login(app, email).await["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
 }
 
 /// Asserts the 401 of a refused token and its body.
@@ -136,7 +114,7 @@ async fn form_and_json_logins_succeed_and_upgrade_the_bcrypt_hash() {
 
     // The platform's client: JSON on /api/v1, now against the argon2id hash; the e-mail
     // matches case-insensitively, and `username` is accepted as its name too.
-    let body = login(&app, "Admin@VIBOTAJ.com").await;
+    let body = app.login("Admin@VIBOTAJ.com").await;
     assert_eq!(body["user"]["email"], ADMIN);
     let response = app
         .post_json(
@@ -179,7 +157,7 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
 #[tokio::test]
 async fn a_deactivated_user_gets_401_and_no_token_and_old_tokens_stop_working() {
     let app = app().await;
-    let old_token = token(&app, "viewer@vibotaj.com").await;
+    let old_token = app.token("viewer@vibotaj.com").await;
     app.db()
         .exec("UPDATE users SET is_active = false WHERE email = 'viewer@vibotaj.com'")
         .await;
@@ -210,7 +188,7 @@ async fn a_deactivated_user_gets_401_and_no_token_and_old_tokens_stop_working() 
 #[tokio::test]
 async fn me_refuses_missing_garbage_expired_tampered_unsigned_and_foreign_tokens() {
     let app = app().await;
-    let good = token(&app, ADMIN).await;
+    let good = app.token(ADMIN).await;
     let response = app.get_with_token("/api/v1/auth/me", &good).await;
     assert_eq!(response.status(), StatusCode::OK);
 
@@ -307,8 +285,8 @@ async fn me_refuses_missing_garbage_expired_tampered_unsigned_and_foreign_tokens
 #[tokio::test]
 async fn logout_revokes_only_the_presented_token() {
     let app = app().await;
-    let first = token(&app, ADMIN).await;
-    let second = token(&app, ADMIN).await;
+    let first = app.token(ADMIN).await;
+    let second = app.token(ADMIN).await;
     let response = app.post_with_token("/api/auth/logout", &first).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     for prefix in ["/api/auth", "/api/v1/auth"] {
@@ -385,7 +363,7 @@ async fn malformed_login_bodies_are_422_and_name_the_field() {
 #[tokio::test]
 async fn me_shows_the_user_and_the_organization_of_the_token() {
     let app = app().await;
-    let admin = token(&app, ADMIN).await;
+    let admin = app.token(ADMIN).await;
     let response = app.get_with_token("/api/v1/auth/me", &admin).await;
     assert_eq!(response.status(), StatusCode::OK);
     let me: Value = response.json().await.unwrap();
@@ -406,7 +384,7 @@ async fn me_shows_the_user_and_the_organization_of_the_token() {
         .await
         .unwrap();
     assert_ne!(witatrade, VIBOTAJ);
-    let body = login(&app, BUYER).await;
+    let body = app.login(BUYER).await;
     assert_eq!(body["organization"]["id"], witatrade.as_str());
     assert_eq!(body["organization"]["type"], "buyer");
     assert_eq!(body["user"]["role"], "buyer");
@@ -417,4 +395,30 @@ async fn me_shows_the_user_and_the_organization_of_the_token() {
     assert_eq!(me["email"], BUYER);
     assert_eq!(me["role"], "buyer");
     assert_eq!(me["organization_id"], witatrade.as_str());
+}
+
+#[tokio::test]
+async fn every_demo_user_and_a_member_of_a_new_organization_log_in_with_their_role() {
+    let app = app().await;
+    for (email, role) in [
+        (ADMIN, "admin"),
+        (COMPLIANCE, "compliance"),
+        (LOGISTICS, "logistics_agent"),
+        (VIEWER, "viewer"),
+        (BUYER, "buyer"),
+        (SUPPLIER, "supplier"),
+    ] {
+        let login = app.login(email).await;
+        assert_eq!(login["user"]["role"], role, "{email}");
+    }
+    let supplier_org = app
+        .create_organization("Kano Hides Ltd", "kano-hides", "supplier")
+        .await;
+    let user_id = app
+        .create_member("ops@kanohides.ng", "SUPPLIER", &supplier_org, "admin")
+        .await;
+    let login = app.login("ops@kanohides.ng").await;
+    assert_eq!(login["user"]["id"], user_id.as_str());
+    assert_eq!(login["organization"]["id"], supplier_org.as_str());
+    assert_eq!(login["organization"]["type"], "supplier");
 }

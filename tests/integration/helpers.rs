@@ -339,4 +339,141 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// Any request: `token` as bearer when given, `body` as JSON when given.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// A JSON request with a bearer token.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.call(method, path, Some(token), Some(body)).await
+    }
+
+    /// A successful JSON login's body (password [`demo::PASSWORD`]).
+    pub async fn login(&self, email: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": demo::PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "login of {email}"
+        );
+        response.json().await.expect("json")
+    }
+
+    /// The access token of a successful login.
+    pub async fn token(&self, email: &str) -> String {
+        self.login(email).await["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
+    /// A GET with a token that must answer 200; its JSON body.
+    pub async fn get_ok(&self, path: &str, token: &str) -> serde_json::Value {
+        let response = self.get_with_token(path, token).await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "GET {path}");
+        response.json().await.expect("json")
+    }
+
+    /// Creates an organization of `org_type` as the database owner; returns its id.
+    pub async fn create_organization(&self, name: &str, slug: &str, org_type: &str) -> String {
+        self._db
+            .scalar_string(&format!(
+                "INSERT INTO organizations (name, slug, type) \
+                 VALUES ('{name}', '{slug}', '{org_type}') RETURNING id::text"
+            ))
+            .await
+            .expect("organization id")
+    }
+
+    /// Creates an active user with the demo password, system role `role` (UPPER-CASE label,
+    /// e.g. `ADMIN`) and an active, primary membership with `org_role` in `organization`
+    /// (as the database owner); returns the user's id.
+    pub async fn create_member(
+        &self,
+        email: &str,
+        role: &str,
+        organization: &str,
+        org_role: &str,
+    ) -> String {
+        let hash = tracehub::auth::password::hash(demo::PASSWORD).expect("hash");
+        let user_id = self
+            ._db
+            .scalar_string(&format!(
+                "INSERT INTO users (id, email, hashed_password, full_name, role, is_active, \
+                 created_at, updated_at, organization_id) \
+                 VALUES (gen_random_uuid(), '{email}', '{hash}', 'Test {role}', '{role}', true, \
+                 now(), now(), '{organization}') RETURNING id::text"
+            ))
+            .await
+            .expect("user id");
+        // Revision 005's trigger may already have given the user a VIBOTAJ membership.
+        self._db
+            .exec(&format!(
+                "DELETE FROM org_memberships WHERE user_id = '{user_id}'; \
+                 INSERT INTO org_memberships (organization_id, user_id, role, status, is_primary) \
+                 VALUES ('{organization}', '{user_id}', '{org_role}', 'active', true)"
+            ))
+            .await;
+        user_id
+    }
+}
+
+/// The demo world every [`TestApp`] starts with (`src/ops/seed/demo.sql`).
+pub mod demo {
+    /// Every demo user's password.
+    pub const PASSWORD: &str = "tracehub2026";
+    /// The VIBOTAJ organization's fixed id.
+    pub const VIBOTAJ: &str = "00000000-0000-0000-0000-000000000001";
+    pub const ADMIN: &str = "admin@vibotaj.com";
+    pub const COMPLIANCE: &str = "compliance@vibotaj.com";
+    pub const LOGISTICS: &str = "logistic@vibotaj.com";
+    pub const VIEWER: &str = "viewer@vibotaj.com";
+    /// A buyer whose organization (WITATRADE) revision 005 derived from the shipments.
+    pub const BUYER: &str = "buyer@witatrade.de";
+    pub const SUPPLIER: &str = "supplier@temira.ng";
+}
+
+/// Asserts an error response: its status, its `code`, and a request id in the body.
+pub async fn assert_error(
+    response: reqwest::Response,
+    status: reqwest::StatusCode,
+    code: &str,
+    why: &str,
+) -> serde_json::Value {
+    assert_eq!(response.status(), status, "{why}");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["code"], code, "{why}: {body}");
+    assert!(
+        body["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{why}: {body}"
+    );
+    body
 }

@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use reqwest::StatusCode;
+
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -83,4 +85,32 @@ async fn metrics_count_requests_by_route_template() {
         "{text}"
     );
     assert!(text.contains("tracehub_db_pool_connections"), "{text}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_routes_and_the_docs_page_needs_no_internet() {
+    let app = TestApp::spawn(2, Duration::from_secs(5)).await;
+    for prefix in ["/api/v1", "/api"] {
+        let response = app.get(&format!("{prefix}/openapi.json")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let doc: serde_json::Value = response.json().await.expect("json");
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        for path in [
+            "/api/v1/auth/login",
+            "/api/v1/auth/me",
+            "/api/v1/session/switch-org",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path} documented");
+        }
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+        let page = app.get(&format!("{prefix}/docs")).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.expect("text");
+        assert!(html.contains("openapi.json"));
+        // Offline: nothing is loaded from another host.
+        for external in ["src=\"http", "href=\"http", "@import", "cdn"] {
+            assert!(!html.contains(external), "docs page references {external}");
+        }
+    }
 }

@@ -3,15 +3,11 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
-
-const PASSWORD: &str = "tracehub2026";
-const ADMIN: &str = "admin@vibotaj.com";
-const BUYER: &str = "buyer@witatrade.de";
-const VIBOTAJ: &str = "00000000-0000-0000-0000-000000000001";
+use crate::helpers::demo::{ADMIN, BUYER, VIBOTAJ};
+use crate::helpers::{assert_error, TestApp};
 
 /// Every GET route of this slice, under both prefixes.
 const GET_ROUTES: [&str; 8] = [
@@ -34,45 +30,6 @@ const POST_ROUTES: [&str; 4] = [
 
 async fn app() -> TestApp {
     TestApp::spawn(4, Duration::from_secs(5)).await
-}
-
-async fn login(app: &TestApp, email: &str) -> Value {
-    let response = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({"email": email, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK, "login of {email}");
-    response.json().await.expect("json")
-}
-
-async fn token(app: &TestApp, email: &str) -> String {
-    login(app, email).await["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
-}
-
-async fn get_json(app: &TestApp, path: &str, token: &str) -> Value {
-    let response = app.get_with_token(path, token).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.expect("json")
-}
-
-async fn post_json_with_token(
-    app: &TestApp,
-    path: &str,
-    token: &str,
-    body: &Value,
-) -> reqwest::Response {
-    app.client
-        .post(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .expect("request")
 }
 
 fn strings(value: &Value) -> Vec<String> {
@@ -105,13 +62,6 @@ async fn add_membership(app: &TestApp, email: &str, organization: &str, status: 
         .await;
 }
 
-async fn assert_error(response: reqwest::Response, status: StatusCode, code: &str, why: &str) {
-    assert_eq!(response.status(), status, "{why}");
-    let body: Value = response.json().await.expect("json");
-    assert_eq!(body["code"], code, "{why}: {body}");
-    assert!(body["request_id"].as_str().is_some_and(|id| !id.is_empty()));
-}
-
 #[tokio::test]
 async fn every_route_refuses_missing_and_garbage_tokens() {
     let app = app().await;
@@ -141,7 +91,7 @@ async fn every_route_refuses_missing_and_garbage_tokens() {
         )
         .await;
         assert_error(
-            post_json_with_token(&app, path, "garbage", &body).await,
+            app.send_json(Method::POST, path, "garbage", &body).await,
             StatusCode::UNAUTHORIZED,
             "UNAUTHORIZED",
             path,
@@ -153,13 +103,13 @@ async fn every_route_refuses_missing_and_garbage_tokens() {
 #[tokio::test]
 async fn the_admin_sees_vibotaj_with_every_permission() {
     let app = app().await;
-    let admin = token(&app, ADMIN).await;
+    let admin = app.token(ADMIN).await;
     let every: Vec<String> = tracehub::domain::Permission::ALL
         .iter()
         .map(|p| p.as_str().to_string())
         .collect();
 
-    let me = get_json(&app, "/api/auth/me/full", &admin).await;
+    let me = app.get_ok("/api/auth/me/full", &admin).await;
     assert_eq!(me["email"], ADMIN);
     assert_eq!(me["role"], "admin");
     assert_eq!(me["is_active"], true);
@@ -172,12 +122,12 @@ async fn the_admin_sees_vibotaj_with_every_permission() {
     assert_eq!(strings(&me["permissions"]), every);
     assert!(strings(&me["org_permissions"]).contains(&"members:manage".to_string()));
 
-    let permissions = get_json(&app, "/api/v1/auth/permissions", &admin).await;
+    let permissions = app.get_ok("/api/v1/auth/permissions", &admin).await;
     assert_eq!(permissions["role"], "admin");
     assert_eq!(permissions["user_id"], me["id"]);
     assert_eq!(strings(&permissions["permissions"]), every);
 
-    let orgs = get_json(&app, "/api/v1/session/organizations", &admin).await;
+    let orgs = app.get_ok("/api/v1/session/organizations", &admin).await;
     assert_eq!(orgs["user_id"], me["id"]);
     assert_eq!(orgs["current_organization_id"], VIBOTAJ);
     let list = orgs["organizations"].as_array().unwrap();
@@ -188,7 +138,7 @@ async fn the_admin_sees_vibotaj_with_every_permission() {
     assert_eq!(list[0]["is_primary"], true);
     assert_eq!(list[0]["is_current"], true);
 
-    let context = get_json(&app, "/api/session/context", &admin).await;
+    let context = app.get_ok("/api/session/context", &admin).await;
     assert_eq!(context["user"]["id"], me["id"]);
     assert_eq!(context["user"]["email"], ADMIN);
     assert_eq!(context["user"]["system_role"], "admin");
@@ -208,9 +158,9 @@ async fn the_admin_sees_vibotaj_with_every_permission() {
 async fn the_buyer_sees_only_witatrade_and_reads_only() {
     let app = app().await;
     let witatrade = buyer_org(&app, BUYER).await;
-    let buyer = token(&app, BUYER).await;
+    let buyer = app.token(BUYER).await;
 
-    let me = get_json(&app, "/api/v1/auth/me/full", &buyer).await;
+    let me = app.get_ok("/api/v1/auth/me/full", &buyer).await;
     assert_eq!(me["email"], BUYER);
     assert_eq!(me["role"], "buyer");
     assert_eq!(me["organization"]["id"], witatrade.as_str());
@@ -226,11 +176,11 @@ async fn the_buyer_sees_only_witatrade_and_reads_only() {
             "{permission} is not a read"
         );
     }
-    let answer = get_json(&app, "/api/auth/permissions", &buyer).await;
+    let answer = app.get_ok("/api/auth/permissions", &buyer).await;
     assert_eq!(answer["role"], "buyer");
     assert_eq!(strings(&answer["permissions"]), permissions);
 
-    let orgs = get_json(&app, "/api/session/organizations", &buyer).await;
+    let orgs = app.get_ok("/api/session/organizations", &buyer).await;
     let list = orgs["organizations"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{orgs}");
     assert_eq!(list[0]["id"], witatrade.as_str());
@@ -238,7 +188,7 @@ async fn the_buyer_sees_only_witatrade_and_reads_only() {
     assert_eq!(orgs["current_organization_id"], witatrade.as_str());
     assert!(!orgs.to_string().contains(VIBOTAJ));
 
-    let context = get_json(&app, "/api/v1/session/context", &buyer).await;
+    let context = app.get_ok("/api/v1/session/context", &buyer).await;
     assert_eq!(context["organization"]["id"], witatrade.as_str());
     assert_eq!(context["user"]["system_role"], "buyer");
     assert_eq!(strings(&context["permissions"]), permissions);
@@ -250,19 +200,20 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
     let app = app().await;
     let witatrade = buyer_org(&app, BUYER).await;
     let hages = buyer_org(&app, "buyer@hages.de").await;
-    let buyer = token(&app, BUYER).await;
-    let admin = token(&app, ADMIN).await;
+    let buyer = app.token(BUYER).await;
+    let admin = app.token(ADMIN).await;
 
     // Not a member (VIBOTAJ exists) and an organization that does not exist: the same 404.
     let mut bodies = Vec::new();
     for organization in [VIBOTAJ.to_string(), uuid::Uuid::new_v4().to_string()] {
-        let response = post_json_with_token(
-            &app,
-            "/api/v1/session/switch-org",
-            &buyer,
-            &json!({"organization_id": organization}),
-        )
-        .await;
+        let response = app
+            .send_json(
+                Method::POST,
+                "/api/v1/session/switch-org",
+                &buyer,
+                &json!({"organization_id": organization}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let body: Value = response.json().await.unwrap();
         assert!(body.get("access_token").is_none());
@@ -273,8 +224,8 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
     // A suspended membership is refused with its own code.
     add_membership(&app, ADMIN, &hages, "suspended").await;
     assert_error(
-        post_json_with_token(
-            &app,
+        app.send_json(
+            Method::POST,
             "/api/session/switch-org",
             &admin,
             &json!({"organization_id": hages}),
@@ -286,22 +237,23 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
     )
     .await;
     // And it is not listed among the organizations to switch to.
-    let orgs = get_json(&app, "/api/v1/session/organizations", &admin).await;
+    let orgs = app.get_ok("/api/v1/session/organizations", &admin).await;
     assert_eq!(orgs["organizations"].as_array().unwrap().len(), 1);
 
     // A real second membership: the admin joins WITATRADE.
     add_membership(&app, ADMIN, &witatrade, "active").await;
-    let context = get_json(&app, "/api/v1/session/context", &admin).await;
+    let context = app.get_ok("/api/v1/session/context", &admin).await;
     assert_eq!(context["organization_count"], 2);
     assert_eq!(context["can_switch_organizations"], true);
 
-    let response = post_json_with_token(
-        &app,
-        "/api/v1/session/switch-org",
-        &admin,
-        &json!({"organization_id": witatrade}),
-    )
-    .await;
+    let response = app
+        .send_json(
+            Method::POST,
+            "/api/v1/session/switch-org",
+            &admin,
+            &json!({"organization_id": witatrade}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let switched: Value = response.json().await.unwrap();
     assert_eq!(switched["token_type"], "bearer");
@@ -313,9 +265,9 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
     assert!(!strings(&switched["permissions"]).contains(&"shipments:create".to_string()));
     let new_token = switched["access_token"].as_str().unwrap();
 
-    let me = get_json(&app, "/api/v1/auth/me", new_token).await;
+    let me = app.get_ok("/api/v1/auth/me", new_token).await;
     assert_eq!(me["organization_id"], witatrade.as_str());
-    let orgs = get_json(&app, "/api/session/organizations", new_token).await;
+    let orgs = app.get_ok("/api/session/organizations", new_token).await;
     assert_eq!(orgs["current_organization_id"], witatrade.as_str());
     let current: Vec<&Value> = orgs["organizations"]
         .as_array()
@@ -325,7 +277,7 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
         .collect();
     assert_eq!(current.len(), 1);
     assert_eq!(current[0]["id"], witatrade.as_str());
-    let me_full = get_json(&app, "/api/auth/me/full", new_token).await;
+    let me_full = app.get_ok("/api/auth/me/full", new_token).await;
     assert_eq!(me_full["organization"]["id"], witatrade.as_str());
     assert_eq!(
         strings(&me_full["permissions"]),
@@ -333,7 +285,7 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
     );
 
     // The old token still acts in VIBOTAJ.
-    let me = get_json(&app, "/api/v1/auth/me", &admin).await;
+    let me = app.get_ok("/api/v1/auth/me", &admin).await;
     assert_eq!(me["organization_id"], VIBOTAJ);
 }
 
@@ -344,7 +296,7 @@ async fn set_primary_moves_the_one_primary_flag_and_the_next_login_follows_it() 
     let hages = buyer_org(&app, "buyer@hages.de").await;
     add_membership(&app, ADMIN, &witatrade, "active").await;
     add_membership(&app, ADMIN, &hages, "suspended").await;
-    let admin = token(&app, ADMIN).await;
+    let admin = app.token(ADMIN).await;
     let primaries = |org: &str| {
         format!(
             "SELECT count(*) FROM org_memberships m JOIN users u ON u.id = m.user_id \
@@ -352,13 +304,14 @@ async fn set_primary_moves_the_one_primary_flag_and_the_next_login_follows_it() 
         )
     };
 
-    let response = post_json_with_token(
-        &app,
-        "/api/v1/session/set-primary",
-        &admin,
-        &json!({"organization_id": witatrade}),
-    )
-    .await;
+    let response = app
+        .send_json(
+            Method::POST,
+            "/api/v1/session/set-primary",
+            &admin,
+            &json!({"organization_id": witatrade}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.db().scalar_i64(&primaries("")).await, 1);
     assert_eq!(
@@ -370,41 +323,43 @@ async fn set_primary_moves_the_one_primary_flag_and_the_next_login_follows_it() 
         1
     );
     // Login now lands in WITATRADE; the list shows the flag there.
-    let body = login(&app, ADMIN).await;
+    let body = app.login(ADMIN).await;
     assert_eq!(body["organization"]["id"], witatrade.as_str());
-    let orgs = get_json(&app, "/api/session/organizations", &admin).await;
+    let orgs = app.get_ok("/api/session/organizations", &admin).await;
     for org in orgs["organizations"].as_array().unwrap() {
         assert_eq!(org["is_primary"], org["id"] == witatrade.as_str(), "{org}");
     }
     // Setting it again is harmless.
-    let response = post_json_with_token(
-        &app,
-        "/api/session/set-primary",
-        &admin,
-        &json!({"organization_id": witatrade}),
-    )
-    .await;
+    let response = app
+        .send_json(
+            Method::POST,
+            "/api/session/set-primary",
+            &admin,
+            &json!({"organization_id": witatrade}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     // And back, from a token acting in WITATRADE.
     let token_there = body["access_token"].as_str().unwrap();
-    let response = post_json_with_token(
-        &app,
-        "/api/session/set-primary",
-        token_there,
-        &json!({"organization_id": VIBOTAJ}),
-    )
-    .await;
+    let response = app
+        .send_json(
+            Method::POST,
+            "/api/session/set-primary",
+            token_there,
+            &json!({"organization_id": VIBOTAJ}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.db().scalar_i64(&primaries("")).await, 1);
-    let context = get_json(&app, "/api/v1/session/context", &admin).await;
+    let context = app.get_ok("/api/v1/session/context", &admin).await;
     assert_eq!(context["membership"]["is_primary"], true);
-    assert_eq!(login(&app, ADMIN).await["organization"]["id"], VIBOTAJ);
+    assert_eq!(app.login(ADMIN).await["organization"]["id"], VIBOTAJ);
 
     // Suspended and foreign organizations change nothing.
     assert_error(
-        post_json_with_token(
-            &app,
+        app.send_json(
+            Method::POST,
             "/api/v1/session/set-primary",
             &admin,
             &json!({"organization_id": hages}),
@@ -415,10 +370,10 @@ async fn set_primary_moves_the_one_primary_flag_and_the_next_login_follows_it() 
         "suspended",
     )
     .await;
-    let buyer = token(&app, BUYER).await;
+    let buyer = app.token(BUYER).await;
     assert_error(
-        post_json_with_token(
-            &app,
+        app.send_json(
+            Method::POST,
             "/api/v1/session/set-primary",
             &buyer,
             &json!({"organization_id": VIBOTAJ}),
@@ -440,7 +395,7 @@ async fn set_primary_moves_the_one_primary_flag_and_the_next_login_follows_it() 
 #[tokio::test]
 async fn malformed_session_bodies_are_422_and_name_the_field() {
     let app = app().await;
-    let admin = token(&app, ADMIN).await;
+    let admin = app.token(ADMIN).await;
     let cases: Vec<(Value, &str)> = vec![
         (json!({}), "organization_id"),
         (json!({"organization_id": null}), "organization_id"),
@@ -450,7 +405,7 @@ async fn malformed_session_bodies_are_422_and_name_the_field() {
     ];
     for path in POST_ROUTES {
         for (body, expected) in &cases {
-            let response = post_json_with_token(&app, path, &admin, body).await;
+            let response = app.send_json(Method::POST, path, &admin, body).await;
             assert_eq!(
                 response.status(),
                 StatusCode::UNPROCESSABLE_ENTITY,
