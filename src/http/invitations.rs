@@ -9,6 +9,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
 }
 
+/// Routes under `/auth` (`/auth/register`), merged into the auth router.
+pub fn auth_router() -> Router<AppState> {
+    Router::new()
+}
+
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi()]

@@ -7,10 +7,12 @@
 
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod invitations;
 pub mod metrics;
 pub mod openapi;
 pub mod organizations;
+pub mod pagination;
 pub mod session;
 pub mod shipments;
 pub mod users;
@@ -88,7 +90,12 @@ pub fn router(state: AppState) -> Router {
 /// owns its paths below the prefix.
 fn api_routes() -> Router<AppState> {
     Router::new()
-        .nest("/auth", auth::router().merge(session::auth_router()))
+        .nest(
+            "/auth",
+            auth::router()
+                .merge(session::auth_router())
+                .merge(invitations::auth_router()),
+        )
         .nest("/session", session::router())
         .merge(users::router())
         .merge(organizations::router())

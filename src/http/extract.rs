@@ -1,0 +1,244 @@
+//! Request extractors whose rejections are the API's own 422: the offending field is named
+//! (`fields[].field`, a dotted path such as `address.country` or `products[0].hs_code`).
+//!
+//! axum's own `Json` and `Query` reject with plain-text bodies that name no field; handlers use
+//! [`JsonBody`] and [`QueryParams`] instead, then check the values' business rules and add
+//! any further [`FieldError`]s through [`Fields`].
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, FieldError};
+
+/// A JSON request body deserialized into `T`; any problem is a 422 naming the field.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let media = v.split(';').next().unwrap_or_default().trim();
+                media.eq_ignore_ascii_case("application/json") || media.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(Fields::one("body", "send application/json"));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| Fields::one("body", "could not be read (too large?)"))?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Deserializes JSON with the path of the first offending field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return Fields::one("body", "is not valid JSON");
+        }
+        let message = inner.to_string();
+        // serde names a missing field in the message, at the path of its parent.
+        if let Some(name) = missing_field(&message) {
+            let field = if path == "." {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            return Fields::one(&field, "is required");
+        }
+        // serde reads a struct from an array too, so `[1]` fails at `[0]`: say what is meant.
+        let top_level_array = bytes.trim_ascii_start().starts_with(b"[");
+        if top_level_array && path.starts_with('[') {
+            return Fields::one("body", "must be a JSON object");
+        }
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        Fields::one(&field, &strip_position(&message))
+    })
+}
+
+/// Query parameters deserialized into `T`; any problem is a 422 naming the parameter.
+#[derive(Debug, Clone)]
+pub struct QueryParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for QueryParams<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(QueryParams)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                let message = error.into_inner().to_string();
+                match missing_field(&message) {
+                    Some(name) => Fields::one(name, "is required"),
+                    None => Fields::one(
+                        if path == "." { "query" } else { &path },
+                        &strip_position(&message),
+                    ),
+                }
+            })
+    }
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+}
+
+/// serde_json appends " at line 1 column 17"; the field path already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Collects field errors of a request's business rules; [`Fields::finish`] turns them into
+/// one 422 listing them all.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A 422 for a single field.
+    pub fn one(field: &str, message: &str) -> ApiError {
+        ApiError::Validation(vec![FieldError {
+            field: field.to_string(),
+            message: message.to_string(),
+        }])
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Records `result`'s error under `field`, returning its value when valid.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.add(field, error.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was recorded, else the 422.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Address {
+        country: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        count: Option<u32>,
+        address: Option<Address>,
+    }
+
+    fn field_of(result: Result<Body, ApiError>) -> (String, String) {
+        match result {
+            Err(ApiError::Validation(fields)) => {
+                (fields[0].field.clone(), fields[0].message.clone())
+            }
+            other => panic!("expected a 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn problems_name_the_field_by_its_path() {
+        assert_eq!(field_of(parse_json(b"{}")).0, "name");
+        assert_eq!(field_of(parse_json(b"{not json")).0, "body");
+        assert_eq!(field_of(parse_json(b"[1]")).0, "body");
+        let (field, message) = field_of(parse_json(br#"{"name":"a","count":-1}"#));
+        assert_eq!(field, "count");
+        assert!(!message.contains("line"), "{message}");
+        assert_eq!(
+            field_of(parse_json(br#"{"name":"a","address":{}}"#)).0,
+            "address.country"
+        );
+        assert_eq!(
+            field_of(parse_json(
+                br#"{"name":"a","address":{"country":"DE","x":1}}"#
+            ))
+            .0,
+            "address.x"
+        );
+        assert!(parse_json::<Body>(br#"{"name":"a","count":3}"#).is_ok());
+    }
+
+    #[test]
+    fn fields_collect_every_problem() {
+        let mut fields = Fields::new();
+        assert!(fields.check("a", "5".parse::<u8>()).is_some());
+        assert!(fields.check("b", "x".parse::<u8>()).is_none());
+        fields.add("c", "is wrong");
+        match fields.finish() {
+            Err(ApiError::Validation(list)) => {
+                let names: Vec<_> = list.iter().map(|f| f.field.as_str()).collect();
+                assert_eq!(names, ["b", "c"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
