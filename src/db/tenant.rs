@@ -56,6 +56,22 @@ pub struct TenantContext {
     pub user_id: Option<Uuid>,
 }
 
+/// One audit-log row: who did what to which resource (see [`TenantTx::audit`]).
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    /// Dotted verb, e.g. `user.create`, `member.suspend`, `shipment.delete`.
+    pub action: &'a str,
+    /// e.g. `user`, `organization`, `membership`, `invitation`, `shipment`.
+    pub resource_type: &'a str,
+    pub resource_id: Option<String>,
+    /// The acting user's e-mail (or another readable name), when known.
+    pub actor: Option<&'a str>,
+    /// The request's `X-Request-ID`, when known.
+    pub request_id: Option<&'a str>,
+    /// What changed (never secrets or password hashes).
+    pub details: serde_json::Value,
+}
+
 /// A transaction bound to one organization.
 pub struct TenantTx {
     tx: Transaction<'static, Postgres>,
@@ -92,6 +108,28 @@ impl TenantTx {
         .execute(&mut *tx)
         .await?;
         Ok(Self { tx, context })
+    }
+
+    /// Records a mutation in the audit log, in this transaction (so it is written exactly
+    /// when the change commits), under this transaction's organization.
+    pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO audit_logs (id, user_id, username, action, resource_type, resource_id, \
+                                     request_id, success, details, \"timestamp\", organization_id) \
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, 'true', $7, \
+                     now() AT TIME ZONE 'UTC', $8)",
+        )
+        .bind(self.context.user_id.map(|u| u.to_string()))
+        .bind(entry.actor)
+        .bind(entry.action)
+        .bind(entry.resource_type)
+        .bind(entry.resource_id)
+        .bind(entry.request_id)
+        .bind(entry.details)
+        .bind(self.context.organization_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
     }
 
     pub fn context(&self) -> TenantContext {
