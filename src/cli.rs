@@ -353,7 +353,9 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     .await
     .context("connecting as the application role (is the database at revision 007 or later?)")?;
     let secret = config.server_jwt_secret()?;
-    crate::http::bind_and_serve(crate::http::AppState::with_jwt_secret(pool, &secret), bind).await
+    let state = crate::http::AppState::with_jwt_secret(pool, &secret)
+        .with_cors_origins(config.cors_origins.clone());
+    crate::http::bind_and_serve(state, bind).await
 }
 
 async fn run_db(database: &Database, command: DbCommand) -> Result<()> {

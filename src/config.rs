@@ -29,6 +29,12 @@ pub struct Config {
     /// The key that signs access tokens (`JWT_SECRET`); `None` in development means a random
     /// key per process (see [`Config::server_jwt_secret`]).
     pub jwt_secret: Option<JwtSecret>,
+    /// Browser origins allowed to call the API from another site (`CORS_ORIGINS`, comma
+    /// separated, e.g. `https://app.example.com`). Empty: same-origin only, no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// Where uploaded documents are stored (`UPLOAD_DIR`, default `uploads`, as the
+    /// backup manifests record it).
+    pub upload_dir: PathBuf,
     /// `TRACEHUB_ENV=production`: configuration mistakes that are merely inconvenient in
     /// development (no JWT secret) refuse to start instead.
     pub production: bool,
@@ -125,7 +131,13 @@ impl Config {
         let production = std::env::var("TRACEHUB_ENV")
             .map(|env| env.trim().eq_ignore_ascii_case("production"))
             .unwrap_or(false);
+        let cors_origins = parse_cors_origins(&std::env::var("CORS_ORIGINS").unwrap_or_default())?;
+        let upload_dir = std::env::var_os("UPLOAD_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("uploads"));
         Ok(Self {
+            cors_origins,
+            upload_dir,
             database_url,
             data_dir,
             bind,
@@ -141,6 +153,51 @@ impl Config {
     pub fn server_jwt_secret(&self) -> Result<JwtSecret> {
         resolve_jwt_secret(self.production, self.jwt_secret.as_ref())
     }
+}
+
+/// The log line format (`LOG_FORMAT`): `text` for people, `json` for log collectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    /// Reads `LOG_FORMAT` (after `.env`); unset means text.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var("LOG_FORMAT") {
+            Err(_) => Ok(LogFormat::Text),
+            Ok(text) => Self::parse(&text),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => anyhow::bail!("LOG_FORMAT must be text or json, not {other:?}"),
+        }
+    }
+}
+
+/// Splits `CORS_ORIGINS`; each entry must be an origin (`scheme://host[:port]`, no path).
+pub fn parse_cors_origins(text: &str) -> Result<Vec<String>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|origin| {
+            let url = url::Url::parse(origin)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .filter(|u| u.path() == "/" && u.query().is_none() && !origin.ends_with('/'))
+                .with_context(|| {
+                    format!(
+                        "CORS_ORIGINS: {origin:?} is not an origin like https://app.example.com"
+                    )
+                })?;
+            Ok(url.origin().ascii_serialization())
+        })
+        .collect()
 }
 
 fn number_from_env(name: &str, default: u32) -> Result<u32> {
@@ -180,6 +237,26 @@ mod tests {
         assert!(a.as_bytes().len() >= MIN_JWT_SECRET_BYTES);
         let short = JwtSecret::new("dev");
         assert_eq!(resolve_jwt_secret(false, Some(&short)).unwrap(), short);
+    }
+
+    #[test]
+    fn cors_origins_and_log_formats_are_checked() {
+        assert_eq!(
+            parse_cors_origins(" https://app.example.com, http://localhost:5173 ,").unwrap(),
+            ["https://app.example.com", "http://localhost:5173"]
+        );
+        assert!(parse_cors_origins("").unwrap().is_empty());
+        for bad in [
+            "app.example.com",
+            "https://x.com/path",
+            "https://x.com/",
+            "ftp://x.com",
+        ] {
+            assert!(parse_cors_origins(bad).is_err(), "{bad}");
+        }
+        assert_eq!(LogFormat::parse("JSON").unwrap(), LogFormat::Json);
+        assert_eq!(LogFormat::parse("text").unwrap(), LogFormat::Text);
+        assert!(LogFormat::parse("xml").is_err());
     }
 
     #[test]

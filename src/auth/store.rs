@@ -126,3 +126,38 @@ pub async fn is_token_revoked(pool: &AppPool, jti: Uuid) -> Result<bool, sqlx::E
         .fetch_one(pool.inner())
         .await
 }
+
+/// Claims one login attempt on each `(key, limit)` (revision 010). `Some(seconds)` to wait
+/// when any key is over its limit (the attempt is then not counted), else `None`.
+pub async fn throttle_claim(
+    pool: &AppPool,
+    keys: &[(String, u32)],
+    window_seconds: u32,
+) -> Result<Option<u64>, sqlx::Error> {
+    let names: Vec<&str> = keys.iter().map(|(key, _)| key.as_str()).collect();
+    let limits: Vec<i32> = keys
+        .iter()
+        .map(|(_, limit)| i32::try_from(*limit).unwrap_or(i32::MAX))
+        .collect();
+    let wait: i32 = sqlx::query_scalar("SELECT app.login_throttle_claim($1, $2, $3)")
+        .bind(&names)
+        .bind(&limits)
+        .bind(i32::try_from(window_seconds).unwrap_or(i32::MAX))
+        .fetch_one(pool.inner())
+        .await?;
+    Ok((wait > 0).then(|| u64::try_from(wait).unwrap_or(1)))
+}
+
+/// Gives a successful login's claims back: `reset` restarts, `give_back` return one each.
+pub async fn throttle_release(
+    pool: &AppPool,
+    reset: &str,
+    give_back: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT app.login_throttle_release($1, $2)")
+        .bind(reset)
+        .bind(give_back)
+        .execute(pool.inner())
+        .await?;
+    Ok(())
+}

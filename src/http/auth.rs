@@ -20,11 +20,13 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::{ApiError, FieldError};
+use super::extract::ClientAddress;
 use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{TenantContext, TenantTx};
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
+    ThrottlePolicy,
 };
 
 /// The one answer to a bad e-mail *or* a bad password, so neither reveals which accounts exist.
@@ -239,10 +241,20 @@ async fn blocking<T: Send + 'static>(
         (status = 429, description = "Too many attempts; see Retry-After")))]
 async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Credentials { email, password } = parse_credentials(&headers, &body)?;
+    // Every attempt is charged before the password is looked at; a success gives it back.
+    let policy = ThrottlePolicy::DEFAULT;
+    let keys = policy.keys(&email, address);
+    if let Some(retry_after_secs) =
+        store::throttle_claim(&state.pool, &keys, policy.window_seconds).await?
+    {
+        tracing::warn!(account = %keys[0].0, "login throttled");
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
     let Some(record) = store::login_lookup(&state.pool, &email).await? else {
         // Same work as a wrong password, so timing does not reveal unknown addresses.
         blocking(move || password::verify_dummy(&password)).await?;
@@ -257,6 +269,9 @@ async fn login(
     if !matches {
         return Err(ApiError::Unauthorized(BAD_LOGIN));
     }
+    let (account_key, other_keys) = keys.split_first().expect("the account key comes first");
+    let other_keys: Vec<String> = other_keys.iter().map(|(key, _)| key.clone()).collect();
+    store::throttle_release(&state.pool, &account_key.0, &other_keys).await?;
     // Checked before any token exists (the predecessor issued tokens to inactive users and
     // refused them only on the next request). After the password check, so this answer
     // tells nothing to someone who does not know the password.

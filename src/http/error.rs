@@ -197,6 +197,19 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         {
             ApiError::NotFound.body()
         }
+        // A plain-text client error of an axum extractor (a path id that is no UUID, a
+        // method not allowed, …): same JSON shape, its text as the detail.
+        None if response.status().is_client_error() && is_plain_text(&response) => {
+            let status = response.status();
+            let (parts, body) = response.into_parts();
+            let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+            response = Response::from_parts(parts, axum::body::Body::empty());
+            ErrorBody {
+                detail: String::from_utf8_lossy(&text).trim().to_string(),
+                code: code_of_status(status),
+                fields: None,
+            }
+        }
         None => return response,
     };
     let mut json = serde_json::to_value(&body).unwrap_or_default();
@@ -208,4 +221,25 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(json.to_string()))
+}
+
+fn is_plain_text(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"))
+}
+
+/// The code of a client error that no handler named.
+fn code_of_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "BAD_REQUEST",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
+        StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
+        StatusCode::UNPROCESSABLE_ENTITY => "VALIDATION_ERROR",
+        _ => "CLIENT_ERROR",
+    }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod invitations;
 pub mod metrics;
+pub mod notifications;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;
@@ -22,11 +23,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::extract::State;
-use axum::http::HeaderName;
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::auth::TokenKeys;
@@ -45,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Signs and checks access tokens.
     pub tokens: Arc<TokenKeys>,
+    /// Origins allowed to call the API cross-site (`CORS_ORIGINS`); empty = none.
+    pub cors_origins: Arc<Vec<String>>,
 }
 
 impl AppState {
@@ -60,7 +64,14 @@ impl AppState {
             pool,
             metrics: Metrics::new(),
             tokens: Arc::new(TokenKeys::new(secret)),
+            cors_origins: Arc::new(Vec::new()),
         }
+    }
+
+    /// Allows these browser origins to call the API (see [`crate::config::parse_cors_origins`]).
+    pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
+        self.cors_origins = Arc::new(origins);
+        self
     }
 }
 
@@ -80,9 +91,43 @@ pub fn router(state: AppState) -> Router {
             metrics::record,
         ))
         .layer(middleware::from_fn(error::render_errors))
+        .layer(cors(&state.cors_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Cross-origin access for the configured origins only (never `*`: the API takes bearer
+/// tokens and, for the web UI, cookies). Without origins the layer adds nothing, and
+/// browsers keep other sites out.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(REQUEST_ID_HEADER),
+        ])
+        .expose_headers([
+            HeaderName::from_static(REQUEST_ID_HEADER),
+            header::RETRY_AFTER,
+        ])
+        .allow_credentials(true)
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// The API, mounted under `/api/v1` (the platform's) and `/api` (where the predecessor's
@@ -101,13 +146,17 @@ fn api_routes() -> Router<AppState> {
         .merge(organizations::router())
         .merge(invitations::router())
         .merge(shipments::router())
+        .merge(notifications::router())
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

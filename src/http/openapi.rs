@@ -54,6 +54,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::organizations::ApiDoc::openapi(),
         super::invitations::ApiDoc::openapi(),
         super::shipments::ApiDoc::openapi(),
+        super::notifications::ApiDoc::openapi(),
     ] {
         doc.merge(part);
     }

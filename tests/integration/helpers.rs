@@ -477,3 +477,35 @@ pub async fn assert_error(
     );
     body
 }
+
+impl TestApp {
+    /// Starts another server instance on the same database (as a second replica would) and
+    /// returns its base URL.
+    pub async fn spawn_replica(&self) -> String {
+        self.spawn_replica_with(|state| state).await
+    }
+
+    /// Like [`TestApp::spawn_replica`], with the state adjusted by `configure` (e.g. CORS).
+    pub async fn spawn_replica_with(
+        &self,
+        configure: impl FnOnce(tracehub::http::AppState) -> tracehub::http::AppState,
+    ) -> String {
+        let pool = tracehub::db::tenant::AppPool::connect(
+            &self._db.url,
+            2,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .expect("application pool");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let state = configure(tracehub::http::AppState::with_jwt_secret(
+            pool,
+            &self.jwt_secret,
+        ));
+        tokio::spawn(tracehub::http::serve(state, listener));
+        address
+    }
+}

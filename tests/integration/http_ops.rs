@@ -114,3 +114,51 @@ async fn the_openapi_document_lists_the_routes_and_the_docs_page_needs_no_intern
         }
     }
 }
+
+#[tokio::test]
+async fn cors_answers_configured_origins_only() {
+    let app = TestApp::spawn(2, Duration::from_secs(5)).await;
+    let base = app
+        .spawn_replica_with(|state| {
+            state.with_cors_origins(vec!["https://app.example.com".to_string()])
+        })
+        .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{base}/api/v1/auth/me"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let allowed = preflight("https://app.example.com")
+        .await
+        .expect("preflight");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(
+        allowed.headers()["access-control-allow-credentials"],
+        "true"
+    );
+    let refused = preflight("https://evil.example.net")
+        .await
+        .expect("preflight");
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    // Without configuration (the default app), no CORS headers at all.
+    let response = app
+        .client
+        .get(format!("{}/health", app.address))
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .expect("request");
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}
