@@ -13,6 +13,7 @@
 //! * [`password`]: password strength rules.
 //! * [`email`]: normalized e-mail addresses.
 //! * [`slug`]: organization slugs.
+//! * [`user_admin`]: who may read and manage which user account.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -24,6 +25,7 @@ pub mod locode;
 pub mod password;
 pub mod roles;
 pub mod slug;
+pub mod user_admin;
 
 pub use access::{Access, Decision};
 pub use container_number::{ContainerNumber, ContainerNumberError, EquipmentCategory};
