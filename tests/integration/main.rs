@@ -12,3 +12,4 @@ mod schema;
 mod serve;
 mod session;
 mod tenancy;
+mod users;
