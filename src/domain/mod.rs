@@ -14,6 +14,7 @@
 //! * [`email`]: normalized e-mail addresses.
 //! * [`slug`]: organization slugs.
 //! * [`throttle`]: login throttling keys and limits.
+//! * [`user_admin`]: who may read and manage which user account.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -26,6 +27,7 @@ pub mod password;
 pub mod roles;
 pub mod slug;
 pub mod throttle;
+pub mod user_admin;
 
 pub use access::{Access, Decision};
 pub use container_number::{ContainerNumber, ContainerNumberError, EquipmentCategory};

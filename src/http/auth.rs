@@ -224,7 +224,7 @@ pub struct LoginOrganization {
 }
 
 /// Runs a CPU-heavy password function off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)

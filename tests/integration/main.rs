@@ -14,3 +14,4 @@ mod serve;
 mod session;
 mod tenancy;
 mod throttle;
+mod users;

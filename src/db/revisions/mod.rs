@@ -76,6 +76,7 @@ static REVISIONS: &[Revision] = &[
     revision!("006", "multitenancy_constraints"),
     revision!("007", "row_level_security"),
     revision!("008", "auth"),
+    revision!("009", "user_directory"),
     revision!("010", "login_throttle"),
     revision!("011", "own_notifications"),
 ];
