@@ -125,6 +125,23 @@ pub enum BenchCommand {
         #[arg(long)]
         with_backup: bool,
     },
+    /// A1/A2/S1: the shipments list under load at 1M and 10k shipments; serve start-up.
+    Api {
+        /// Shipments of the large data set (1000000 is the A1 size).
+        #[arg(long, default_value_t = 1_000_000)]
+        shipments: u32,
+        /// Shipments of the small data set A2 compares with.
+        #[arg(long, default_value_t = 10_000)]
+        baseline_shipments: u32,
+        #[arg(long, default_value_t = 100)]
+        organizations: u32,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: u32,
+        /// Measured seconds per load run.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,6 +259,26 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let result =
                 bench::migration(database.url(), &options, &migrate::ConsoleNarrator::new()).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Bench(BenchCommand::Api {
+            shipments,
+            baseline_shipments,
+            organizations,
+            clients,
+            seconds,
+        })) => {
+            let database = Database::open(&config).await?;
+            let options = crate::ops::bench_api::ApiBenchOptions {
+                shipments,
+                baseline_shipments,
+                organizations: organizations.max(2),
+                clients: clients.max(1),
+                seconds: seconds.max(1),
+                pool_size: config.db_pool_size,
+            };
+            let result = crate::ops::bench_api::run(database.url(), &options).await;
             database.close().await?;
             result
         }

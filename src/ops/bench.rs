@@ -42,22 +42,8 @@ struct LoadStats {
 /// Runs the benchmark in a fresh database `tracehub_bench` on the server of `url`, printing
 /// as it goes. The benchmark database is dropped at the end.
 pub async fn migration(url: &str, options: &BenchOptions, narrator: &dyn Narrator) -> Result<()> {
-    let server: PgConnectOptions = url.parse()?;
     let bench_db = "tracehub_bench";
-    let mut admin = server.clone().database("postgres").connect().await?;
-    sqlx::raw_sql(&format!(
-        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-        quote_ident(bench_db)
-    ))
-    .execute(&mut admin)
-    .await?;
-    sqlx::raw_sql(&format!("CREATE DATABASE {}", quote_ident(bench_db)))
-        .execute(&mut admin)
-        .await
-        .context("creating the benchmark database (needs CREATEDB)")?;
-    let bench = server.clone().database(bench_db);
-    let bench_url = bench.to_url_lossy().to_string();
-    let bench_url = with_password(&bench_url, url)?;
+    let (mut admin, bench_url) = fresh_database(url, bench_db).await?;
 
     narrator.say(&format!(
         "Building the M1 data set: {} shipments at revision 002 …",
@@ -185,11 +171,30 @@ pub async fn migration(url: &str, options: &BenchOptions, narrator: &dyn Narrato
             .map(|f| format!(" (first: {f})"))
             .unwrap_or_default()
     ));
+    drop_database(&mut admin, bench_db).await?;
+    Ok(())
+}
+
+/// (Re)creates the empty database `name` on the server of `url`; returns a connection to the
+/// server's `postgres` database (to drop it again) and the new database's URL.
+pub(crate) async fn fresh_database(url: &str, name: &str) -> Result<(PgConnection, String)> {
+    let server: PgConnectOptions = url.parse()?;
+    let mut admin = server.clone().database("postgres").connect().await?;
+    drop_database(&mut admin, name).await?;
+    sqlx::raw_sql(&format!("CREATE DATABASE {}", quote_ident(name)))
+        .execute(&mut admin)
+        .await
+        .context("creating the benchmark database (needs CREATEDB)")?;
+    let bench_url = server.database(name).to_url_lossy().to_string();
+    Ok((admin, with_password(&bench_url, url)?))
+}
+
+pub(crate) async fn drop_database(admin: &mut PgConnection, name: &str) -> Result<()> {
     sqlx::raw_sql(&format!(
         "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-        quote_ident(bench_db)
+        quote_ident(name)
     ))
-    .execute(&mut admin)
+    .execute(admin)
     .await?;
     Ok(())
 }

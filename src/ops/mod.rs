@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod bench_api;
 pub mod checksum;
 pub mod migrate;
 pub mod schema;
