@@ -13,6 +13,8 @@
 //! * [`password`]: password strength rules.
 //! * [`email`]: normalized e-mail addresses.
 //! * [`slug`]: organization slugs.
+//! * [`organization`]: organization names, types and statuses; who may change whose
+//!   membership, and the last-admin rule.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -21,6 +23,7 @@ pub mod access;
 pub mod container_number;
 pub mod email;
 pub mod locode;
+pub mod organization;
 pub mod password;
 pub mod roles;
 pub mod slug;
@@ -29,6 +32,10 @@ pub use access::{Access, Decision};
 pub use container_number::{ContainerNumber, ContainerNumberError, EquipmentCategory};
 pub use email::{Email, EmailError};
 pub use locode::{UnLocode, UnLocodeError};
+pub use organization::{
+    check_member_add, check_member_change, MemberChange, MemberRuleError, MemberTarget,
+    OrganizationStatus, PLATFORM_ORGANIZATION_ID,
+};
 pub use password::{check_password_rules, PasswordRule};
 pub use roles::{
     org_permissions, InvitationStatus, MembershipStatus, OrgPermission, OrgRole, OrgType,

@@ -6,6 +6,7 @@ mod cli;
 mod helpers;
 mod http_ops;
 mod multitenancy;
+mod organizations;
 mod revisions;
 mod runbook;
 mod schema;
