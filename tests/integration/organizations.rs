@@ -248,7 +248,30 @@ async fn platform_admin_creates_lists_reads_updates_and_suspends() {
             )
             .await;
         assert_eq!(suppliers["total"], 2);
-        assert_eq!(suppliers["items"][0]["slug"], "acme4");
+        let mut slugs: Vec<&str> = suppliers["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["slug"].as_str().unwrap())
+            .collect();
+        slugs.sort_unstable();
+        assert_eq!(slugs, ["acme4", "acme7"]);
+        let by_name = app
+            .get_ok(
+                &format!("{prefix}/organizations?sort=name&order=asc&limit=100"),
+                &admin,
+            )
+            .await;
+        let names: Vec<String> = by_name["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_lowercase())
+            .collect();
+        assert!(
+            names.windows(2).all(|w| w[0] <= w[1]) || names.len() < 2,
+            "{names:?}"
+        );
         let searched = app
             .get_ok(&format!("{prefix}/organizations?search=ACME7"), &admin)
             .await;
@@ -1206,4 +1229,73 @@ async fn futures_join_all<F: std::future::Future>(
     })
     .await;
     outputs.into_iter().map(|o| o.expect("finished")).collect()
+}
+
+#[tokio::test]
+async fn member_routes_of_another_organization_are_not_found() {
+    let app = app().await;
+    let compliance = app.token(COMPLIANCE).await;
+    let buyer_org = witatrade(&app).await;
+    let buyer_member = membership(&app, BUYER, &buyer_org).await;
+    let base = format!("/organizations/{buyer_org}/members");
+    let member = format!("{base}/{buyer_member}");
+    let routes = [
+        (Method::GET, base.clone()),
+        (Method::POST, base.clone()),
+        (Method::GET, member.clone()),
+        (Method::PATCH, member.clone()),
+        (Method::DELETE, member.clone()),
+        (Method::POST, format!("{member}/suspend")),
+        (Method::POST, format!("{member}/reactivate")),
+    ];
+    for prefix in PREFIXES {
+        for (method, path) in &routes {
+            // A body each route accepts, so only the organization decides the answer.
+            let body = match (method.as_str(), path.ends_with("/members")) {
+                ("POST", true) => json!({"user_id": UNKNOWN, "org_role": "viewer"}),
+                ("PATCH", _) => json!({"org_role": "viewer"}),
+                _ => json!({}),
+            };
+            let path = format!("{prefix}{path}");
+            let response = app
+                .call(method.clone(), &path, Some(&compliance), Some(&body))
+                .await;
+            assert_error(response, StatusCode::NOT_FOUND, "NOT_FOUND", &path).await;
+        }
+    }
+    // Nothing changed.
+    assert_eq!(
+        app.db()
+            .scalar_string(&format!(
+                "SELECT role::text || ' ' || status::text FROM org_memberships WHERE id = '{buyer_member}'"
+            ))
+            .await
+            .unwrap(),
+        "member active"
+    );
+}
+
+#[tokio::test]
+async fn suspending_an_organization_locks_its_members_out_until_reactivated() {
+    let app = app().await;
+    let admin = app.token(ADMIN).await;
+    let buyer = app.token(BUYER).await;
+    let buyer_org = witatrade(&app).await;
+    let path = format!("/api/v1/organizations/{buyer_org}");
+
+    let response = app.call(Method::DELETE, &path, Some(&admin), None).await;
+    json_of(response, StatusCode::OK, "suspend").await;
+    let response = app.get_with_token(&path, &buyer).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let listed = app
+        .get_ok("/api/v1/organizations?status=suspended", &admin)
+        .await;
+    assert_eq!(listed["items"][0]["id"], buyer_org.as_str());
+
+    let response = app
+        .send_json(Method::PATCH, &path, &admin, &json!({"status": "active"}))
+        .await;
+    let body = json_of(response, StatusCode::OK, "reactivate").await;
+    assert_eq!(body["status"], "active");
+    app.get_ok(&path, &buyer).await;
 }
