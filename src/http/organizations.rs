@@ -433,6 +433,17 @@ async fn read_organization(
     })
 }
 
+/// 404 unless the organization exists (and is visible in this transaction): for routes
+/// whose own query would answer an empty result instead.
+async fn require_organization(conn: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
+    sqlx::query("SELECT 1 FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(())
+}
+
 /// Maps the slug's unique violation to 409 `ORG_SLUG_EXISTS`.
 fn slug_conflict(error: sqlx::Error) -> ApiError {
     if is_violation(&error, "23505", Some("organizations_slug_key")) {
@@ -954,12 +965,7 @@ async fn organization_stats(
     Path(id): Path<Uuid>,
 ) -> Result<Json<OrganizationStats>, ApiError> {
     let mut tx = open_organization(&state, &caller, id, "read organization stats").await?;
-    // 404 for an organization that does not exist, like every other route here.
-    sqlx::query("SELECT 1 FROM organizations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    require_organization(tx.conn(), id).await?;
     let stats = read_stats(tx.conn(), id).await?;
     tx.commit().await?;
     Ok(Json(stats))

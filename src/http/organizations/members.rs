@@ -20,7 +20,8 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use super::{
-    audit_entry, internal, is_violation, open_organization, rfc3339, rfc3339_naive, search_pattern,
+    audit_entry, internal, is_violation, open_organization, require_organization, rfc3339,
+    rfc3339_naive, search_pattern,
 };
 use crate::db::tenant::TenantTx;
 use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTarget};
@@ -417,19 +418,10 @@ async fn list_members(
     )
     .await?;
     // An organization that does not exist has no member list (404, not an empty page).
-    lock_free_exists(tx.conn(), id).await?;
+    require_organization(tx.conn(), id).await?;
     let (items, total) = list_member_rows(tx.conn(), id, &query, page).await?;
     tx.commit().await?;
     Ok(Json(Page::new(items, total, page)))
-}
-
-async fn lock_free_exists(conn: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
-    sqlx::query("SELECT 1 FROM organizations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -468,7 +460,7 @@ async fn add_member(
     )
     .await?;
     organization::check_member_add(&caller.access(), role).map_err(rule_error)?;
-    lock_free_exists(tx.conn(), id).await?;
+    require_organization(tx.conn(), id).await?;
     // Row-level security decides which users the caller may see: those of this organization
     // (or, for platform admins, every user). Anyone else is "no such user".
     sqlx::query("SELECT 1 FROM users WHERE id = $1")
