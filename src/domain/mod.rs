@@ -15,6 +15,8 @@
 //! * [`slug`]: organization slugs.
 //! * [`throttle`]: login throttling keys and limits.
 //! * [`user_admin`]: who may read and manage which user account.
+//! * [`organization`]: organization names, types and statuses; who may change whose
+//!   membership, and the last-admin rule.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -23,6 +25,7 @@ pub mod access;
 pub mod container_number;
 pub mod email;
 pub mod locode;
+pub mod organization;
 pub mod password;
 pub mod roles;
 pub mod slug;
@@ -33,6 +36,10 @@ pub use access::{Access, Decision};
 pub use container_number::{ContainerNumber, ContainerNumberError, EquipmentCategory};
 pub use email::{Email, EmailError};
 pub use locode::{UnLocode, UnLocodeError};
+pub use organization::{
+    check_member_add, check_member_change, MemberChange, MemberRuleError, MemberTarget,
+    OrganizationStatus, PLATFORM_ORGANIZATION_ID,
+};
 pub use password::{check_password_rules, PasswordRule};
 pub use roles::{
     org_permissions, InvitationStatus, MembershipStatus, OrgPermission, OrgRole, OrgType,

@@ -273,6 +273,16 @@ impl TestApp {
         tracehub::ops::seed::demo(&db.url, None)
             .await
             .expect("demo data");
+        Self::serve(db, pool_size, acquire_timeout, jwt_secret).await
+    }
+
+    /// Serves an existing database (at revision 007 or later).
+    pub async fn serve(
+        db: TestDb,
+        pool_size: u32,
+        acquire_timeout: std::time::Duration,
+        jwt_secret: tracehub::config::JwtSecret,
+    ) -> Self {
         let pool = tracehub::db::tenant::AppPool::connect(&db.url, pool_size, acquire_timeout)
             .await
             .expect("application pool");

@@ -7,6 +7,7 @@ mod helpers;
 mod http_ops;
 mod multitenancy;
 mod notifications;
+mod organizations;
 mod revisions;
 mod runbook;
 mod schema;

@@ -79,6 +79,7 @@ static REVISIONS: &[Revision] = &[
     revision!("009", "user_directory"),
     revision!("010", "login_throttle"),
     revision!("011", "own_notifications"),
+    revision!("012", "organization_api"),
 ];
 
 /// Every revision, oldest first.

@@ -1,0 +1,682 @@
+//! `/organizations/{id}/members…`: list, add, read, change role or status, suspend,
+//! reactivate, remove (reference §3.2).
+//!
+//! Every change runs the same sequence in one transaction: lock the organization's row
+//! (`FOR NO KEY UPDATE`), read the target membership *of this organization* (a membership id of
+//! another organization is 404), count the other active owners and admins, let
+//! [`check_member_change`] decide, write, audit. The lock serializes all member changes of
+//! one organization, and each statement after it reads a fresh snapshot (READ COMMITTED), so
+//! two concurrent demotions cannot both see "another admin remains" — the last-admin rule
+//! holds under concurrency.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use super::{
+    audit_entry, internal, is_violation, open_organization, require_organization, rfc3339,
+    rfc3339_naive, search_pattern,
+};
+use crate::db::tenant::TenantTx;
+use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTarget};
+use crate::domain::{Access, MembershipStatus, OrgPermission, OrgRole, OrgType, SystemRole};
+use crate::http::auth::CurrentUser;
+use crate::http::error::ApiError;
+use crate::http::extract::{Fields, JsonBody, QueryParams, RequestId};
+use crate::http::pagination::{Page, PageQuery, PageRequest};
+use crate::http::AppState;
+
+pub const ALREADY_MEMBER: &str = "ALREADY_MEMBER";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/organizations/{id}/members",
+            get(list_members).post(add_member),
+        )
+        .route(
+            "/organizations/{id}/members/{member_id}",
+            get(get_member).patch(update_member).delete(remove_member),
+        )
+        .route(
+            "/organizations/{id}/members/{member_id}/suspend",
+            post(suspend_member),
+        )
+        .route(
+            "/organizations/{id}/members/{member_id}/reactivate",
+            post(reactivate_member),
+        )
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_members,
+    add_member,
+    get_member,
+    update_member,
+    remove_member,
+    suspend_member,
+    reactivate_member
+))]
+pub struct ApiDoc;
+
+// ---------------------------------------------------------------------------------------
+// Answers
+
+/// One membership with its user's name.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberItem {
+    /// The membership id (`member_id` in paths).
+    id: Uuid,
+    user_id: Uuid,
+    email: String,
+    full_name: String,
+    org_role: &'static str,
+    status: &'static str,
+    is_primary: bool,
+    /// RFC 3339, UTC.
+    joined_at: String,
+    /// The user's last login (RFC 3339, UTC), if any.
+    last_active_at: Option<String>,
+}
+
+/// One membership with the user and what the membership allows.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberDetail {
+    #[serde(flatten)]
+    member: MemberItem,
+    user: MemberUser,
+    /// Organization permissions of this membership (none while suspended).
+    permissions: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberUser {
+    id: Uuid,
+    email: String,
+    full_name: String,
+    /// System role, API spelling.
+    role: &'static str,
+    is_active: bool,
+    last_login: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RemovedAnswer {
+    message: &'static str,
+    id: Uuid,
+}
+
+// ---------------------------------------------------------------------------------------
+// Queries
+
+const MEMBER_COLUMNS: &str =
+    "m.id, m.user_id, u.email::text AS email, u.full_name::text AS full_name, \
+     m.role::text AS org_role, m.status::text AS status, m.is_primary, m.joined_at, u.last_login, \
+     u.role::text AS system_role, u.is_active, o.type::text AS org_type";
+const MEMBER_FROM: &str = "FROM org_memberships m JOIN users u ON u.id = m.user_id \
+     JOIN organizations o ON o.id = m.organization_id";
+
+/// A membership row with everything the answers need.
+struct MemberRow {
+    item: MemberItem,
+    role: OrgRole,
+    status: MembershipStatus,
+    system_role: SystemRole,
+    is_active: bool,
+    org_type: OrgType,
+    last_login: Option<String>,
+}
+
+impl MemberRow {
+    fn read(row: &PgRow) -> Result<Self, ApiError> {
+        let role = OrgRole::parse(row.try_get("org_role")?).map_err(internal)?;
+        let status = MembershipStatus::parse(row.try_get("status")?).map_err(internal)?;
+        let last_login = row
+            .try_get::<Option<chrono::NaiveDateTime>, _>("last_login")?
+            .map(rfc3339_naive);
+        Ok(Self {
+            item: MemberItem {
+                id: row.try_get("id")?,
+                user_id: row.try_get("user_id")?,
+                email: row.try_get("email")?,
+                full_name: row.try_get("full_name")?,
+                org_role: role.as_str(),
+                status: status.as_str(),
+                is_primary: row.try_get("is_primary")?,
+                joined_at: rfc3339(row.try_get("joined_at")?),
+                last_active_at: last_login.clone(),
+            },
+            role,
+            status,
+            system_role: SystemRole::from_db_label(row.try_get("system_role")?)
+                .map_err(internal)?,
+            is_active: row.try_get("is_active")?,
+            org_type: OrgType::parse(row.try_get("org_type")?).map_err(internal)?,
+            last_login,
+        })
+    }
+
+    fn detail(self) -> MemberDetail {
+        let access = Access::new(self.system_role, self.role, self.org_type, self.status);
+        MemberDetail {
+            user: MemberUser {
+                id: self.item.user_id,
+                email: self.item.email.clone(),
+                full_name: self.item.full_name.clone(),
+                role: self.system_role.as_str(),
+                is_active: self.is_active,
+                last_login: self.last_login,
+            },
+            permissions: access
+                .org_permissions()
+                .into_iter()
+                .map(OrgPermission::as_str)
+                .collect(),
+            member: self.item,
+        }
+    }
+}
+
+/// Membership `member_id` of organization `organization_id`, or 404.
+async fn read_member(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    member_id: Uuid,
+) -> Result<MemberRow, ApiError> {
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} {MEMBER_FROM} WHERE m.organization_id = $1 AND m.id = $2"
+    ))
+    .bind(organization_id)
+    .bind(member_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    MemberRow::read(&row)
+}
+
+async fn list_member_rows(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    query: &MemberListQuery,
+    page: PageRequest,
+) -> Result<(Vec<MemberItem>, i64), ApiError> {
+    const FILTER: &str = "WHERE m.organization_id = $1 \
+          AND ($2::text IS NULL OR m.role::text = $2) \
+          AND ($3::text IS NULL OR m.status::text = $3) \
+          AND ($4::text IS NULL OR u.email ILIKE $4 OR u.full_name ILIKE $4)";
+    let role = query.role.map(OrgRole::as_str);
+    let status = query.status.map(MembershipStatus::as_str);
+    let search = search_pattern(query.search.as_deref());
+    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {MEMBER_FROM} {FILTER}"))
+        .bind(organization_id)
+        .bind(role)
+        .bind(status)
+        .bind(&search)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {MEMBER_COLUMNS} {MEMBER_FROM} {FILTER} \
+         ORDER BY u.full_name, u.email, m.id LIMIT $5 OFFSET $6"
+    ))
+    .bind(organization_id)
+    .bind(role)
+    .bind(status)
+    .bind(&search)
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(&mut *conn)
+    .await?;
+    let items = rows
+        .iter()
+        .map(|row| MemberRow::read(row).map(|m| m.item))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((items, total))
+}
+
+/// Locks the organization's row: every member change of one organization queues here.
+/// `NO KEY UPDATE`, not `UPDATE`: the foreign-key checks of audit rows and memberships take
+/// `KEY SHARE` on the same row (the platform path's audit row already did, in this very
+/// transaction), and `FOR UPDATE` against those would deadlock two concurrent changes.
+async fn lock_organization(conn: &mut PgConnection, organization_id: Uuid) -> Result<(), ApiError> {
+    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(organization_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(())
+}
+
+/// Active owners and admins of the organization other than membership `member_id`.
+async fn other_administrators(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    member_id: Uuid,
+) -> Result<u64, ApiError> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM org_memberships \
+          WHERE organization_id = $1 AND id <> $2 AND status = 'active' \
+            AND role IN ('owner', 'admin')",
+    )
+    .bind(organization_id)
+    .bind(member_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+fn rule_error(error: MemberRuleError) -> ApiError {
+    let status = match error {
+        MemberRuleError::LastAdmin => StatusCode::CONFLICT,
+        MemberRuleError::ModifySelf | MemberRuleError::HigherRole => StatusCode::FORBIDDEN,
+    };
+    ApiError::Rule {
+        status,
+        code: error.code(),
+        detail: error.to_string(),
+    }
+}
+
+/// Opens the organization's transaction and checks the caller holds `permission` there
+/// (platform admins hold every one: they act as VIBOTAJ owners or admins).
+async fn open_with(
+    state: &AppState,
+    caller: &CurrentUser,
+    organization_id: Uuid,
+    permission: OrgPermission,
+    reason: &str,
+) -> Result<TenantTx, ApiError> {
+    let tx = open_organization(state, caller, organization_id, reason).await?;
+    if !caller.access().is_platform_admin() {
+        caller.require_org(permission)?;
+    }
+    Ok(tx)
+}
+
+/// The one path of every member change (see the module docs). Returns the membership after
+/// the change, or `None` when it was removed.
+async fn change_member(
+    state: &AppState,
+    caller: &CurrentUser,
+    request_id: &RequestId,
+    (organization_id, member_id): (Uuid, Uuid),
+    change: MemberChange,
+    action: &str,
+    mut details: Value,
+) -> Result<Option<MemberDetail>, ApiError> {
+    let permission = match change {
+        MemberChange::Remove => OrgPermission::MembersRemove,
+        MemberChange::Update { .. } => OrgPermission::MembersManage,
+    };
+    let mut tx = open_with(state, caller, organization_id, permission, action).await?;
+    lock_organization(tx.conn(), organization_id).await?;
+    let current = read_member(tx.conn(), organization_id, member_id).await?;
+    let others = other_administrators(tx.conn(), organization_id, member_id).await?;
+    let target = MemberTarget {
+        role: current.role,
+        status: current.status,
+        is_self: current.item.user_id == caller.user_id,
+    };
+    organization::check_member_change(&caller.access(), target, change, others)
+        .map_err(rule_error)?;
+    details["user_id"] = json!(current.item.user_id);
+    details["previous_role"] = json!(current.role.as_str());
+    details["previous_status"] = json!(current.status.as_str());
+    match change {
+        MemberChange::Remove => {
+            sqlx::query("DELETE FROM org_memberships WHERE id = $1 AND organization_id = $2")
+                .bind(member_id)
+                .bind(organization_id)
+                .execute(tx.conn())
+                .await?;
+        }
+        MemberChange::Update { role, status } => {
+            sqlx::query(
+                "UPDATE org_memberships \
+                    SET role = coalesce($3::org_role, role), \
+                        status = coalesce($4::membership_status, status), \
+                        updated_at = now() \
+                  WHERE id = $1 AND organization_id = $2",
+            )
+            .bind(member_id)
+            .bind(organization_id)
+            .bind(role.map(OrgRole::as_str))
+            .bind(status.map(MembershipStatus::as_str))
+            .execute(tx.conn())
+            .await?;
+        }
+    }
+    tx.audit(audit_entry(
+        action,
+        "membership",
+        member_id,
+        request_id,
+        details,
+    ))
+    .await?;
+    let after = match change {
+        MemberChange::Remove => None,
+        MemberChange::Update { .. } => Some(
+            read_member(tx.conn(), organization_id, member_id)
+                .await?
+                .detail(),
+        ),
+    };
+    tx.commit().await?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------
+// Handlers
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MemberListQuery {
+    /// 1-based page number (default 1).
+    page: Option<u32>,
+    /// Items per page, 1–100 (default 20).
+    limit: Option<u32>,
+    /// Organization role.
+    #[param(value_type = Option<String>)]
+    role: Option<OrgRole>,
+    /// `active` or `suspended`.
+    #[param(value_type = Option<String>)]
+    status: Option<MembershipStatus>,
+    /// Part of the e-mail or name (case-insensitive).
+    search: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/members", tag = "members", security(("bearer" = [])),
+    summary = "Members of an organization",
+    params(("id" = Uuid, Path, description = "Organization id"), MemberListQuery),
+    responses((status = 200, body = Page<MemberItem>), (status = 401, description = "No valid token"),
+        (status = 404, description = "Not the caller's current organization, or no such organization"),
+        (status = 422, description = "A query parameter is invalid")))]
+async fn list_members(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path(id): Path<Uuid>,
+    QueryParams(query): QueryParams<MemberListQuery>,
+) -> Result<Json<Page<MemberItem>>, ApiError> {
+    let page = PageQuery {
+        page: query.page,
+        limit: query.limit,
+    }
+    .validate()?;
+    let mut tx = open_with(
+        &state,
+        &caller,
+        id,
+        OrgPermission::MembersView,
+        "list members",
+    )
+    .await?;
+    // An organization that does not exist has no member list (404, not an empty page).
+    require_organization(tx.conn(), id).await?;
+    let (items, total) = list_member_rows(tx.conn(), id, &query, page).await?;
+    tx.commit().await?;
+    Ok(Json(Page::new(items, total, page)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    user_id: Uuid,
+    /// Default `member`.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    org_role: Option<OrgRole>,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/members", tag = "members", security(("bearer" = [])),
+    summary = "Add an existing user (platform admins, or the organization's owners and admins)",
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body = AddMember,
+    responses((status = 201, body = MemberDetail), (status = 401, description = "No valid token"),
+        (status = 403, description = "INSUFFICIENT_PERMISSIONS or CANNOT_MODIFY_HIGHER_ROLE"),
+        (status = 404, description = "No such organization here, or no such user visible to the caller"),
+        (status = 409, description = "ALREADY_MEMBER"),
+        (status = 422, description = "A field is invalid")))]
+async fn add_member(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    request_id: RequestId,
+    Path(id): Path<Uuid>,
+    JsonBody(body): JsonBody<AddMember>,
+) -> Result<(StatusCode, Json<MemberDetail>), ApiError> {
+    let role = body.org_role.unwrap_or(OrgRole::Member);
+    let mut tx = open_with(
+        &state,
+        &caller,
+        id,
+        OrgPermission::MembersManage,
+        "add member",
+    )
+    .await?;
+    organization::check_member_add(&caller.access(), role).map_err(rule_error)?;
+    require_organization(tx.conn(), id).await?;
+    // Row-level security decides which users the caller may see: those of this organization
+    // (or, for platform admins, every user). Anyone else is "no such user".
+    sqlx::query("SELECT 1 FROM users WHERE id = $1")
+        .bind(body.user_id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let member_id: Uuid = sqlx::query_scalar(
+        "INSERT INTO org_memberships (organization_id, user_id, role, status, is_primary) \
+         VALUES ($1, $2, $3::org_role, 'active', false) RETURNING id",
+    )
+    .bind(id)
+    .bind(body.user_id)
+    .bind(role.as_str())
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| {
+        if is_violation(&e, "23505", Some("uq_org_user")) {
+            ApiError::conflict(ALREADY_MEMBER, "The user is already a member")
+        } else {
+            e.into()
+        }
+    })?;
+    tx.audit(audit_entry(
+        "member.add",
+        "membership",
+        member_id,
+        &request_id,
+        json!({"user_id": body.user_id, "org_role": role.as_str()}),
+    ))
+    .await?;
+    let detail = read_member(tx.conn(), id, member_id).await?.detail();
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(detail)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/members/{member_id}", tag = "members", security(("bearer" = [])),
+    summary = "One membership with its user and permissions",
+    params(("id" = Uuid, Path, description = "Organization id"), ("member_id" = Uuid, Path, description = "Membership id")),
+    responses((status = 200, body = MemberDetail), (status = 401, description = "No valid token"),
+        (status = 404, description = "No such membership in this organization")))]
+async fn get_member(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Path((id, member_id)): Path<(Uuid, Uuid)>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    let mut tx = open_with(
+        &state,
+        &caller,
+        id,
+        OrgPermission::MembersView,
+        "read member",
+    )
+    .await?;
+    let member = read_member(tx.conn(), id, member_id).await?;
+    tx.commit().await?;
+    Ok(Json(member.detail()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    #[schema(value_type = Option<String>)]
+    org_role: Option<OrgRole>,
+    /// `active` or `suspended`.
+    #[schema(value_type = Option<String>)]
+    status: Option<MembershipStatus>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}/members/{member_id}", tag = "members", security(("bearer" = [])),
+    summary = "Change a member's role or status",
+    params(("id" = Uuid, Path, description = "Organization id"), ("member_id" = Uuid, Path, description = "Membership id")),
+    request_body = UpdateMember,
+    responses((status = 200, body = MemberDetail), (status = 401, description = "No valid token"),
+        (status = 403, description = "INSUFFICIENT_PERMISSIONS, CANNOT_MODIFY_SELF or CANNOT_MODIFY_HIGHER_ROLE"),
+        (status = 404, description = "No such membership in this organization"),
+        (status = 409, description = "LAST_ADMIN"),
+        (status = 422, description = "A field is invalid, or nothing to change")))]
+async fn update_member(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    request_id: RequestId,
+    Path(ids): Path<(Uuid, Uuid)>,
+    JsonBody(body): JsonBody<UpdateMember>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    if body.org_role.is_none() && body.status.is_none() {
+        return Err(Fields::one("body", "give org_role and/or status"));
+    }
+    let change = MemberChange::Update {
+        role: body.org_role,
+        status: body.status,
+    };
+    let details = json!({
+        "org_role": body.org_role.map(OrgRole::as_str),
+        "status": body.status.map(MembershipStatus::as_str),
+    });
+    let detail = change_member(
+        &state,
+        &caller,
+        &request_id,
+        ids,
+        change,
+        "member.update",
+        details,
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    Ok(Json(detail))
+}
+
+#[utoipa::path(delete, path = "/api/v1/organizations/{id}/members/{member_id}", tag = "members", security(("bearer" = [])),
+    summary = "Remove a member (not oneself, never the last owner or admin)",
+    params(("id" = Uuid, Path, description = "Organization id"), ("member_id" = Uuid, Path, description = "Membership id")),
+    responses((status = 200, body = RemovedAnswer), (status = 401, description = "No valid token"),
+        (status = 403, description = "INSUFFICIENT_PERMISSIONS, CANNOT_MODIFY_SELF or CANNOT_MODIFY_HIGHER_ROLE"),
+        (status = 404, description = "No such membership in this organization"),
+        (status = 409, description = "LAST_ADMIN")))]
+async fn remove_member(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    request_id: RequestId,
+    Path(ids): Path<(Uuid, Uuid)>,
+) -> Result<Json<RemovedAnswer>, ApiError> {
+    change_member(
+        &state,
+        &caller,
+        &request_id,
+        ids,
+        MemberChange::Remove,
+        "member.remove",
+        json!({}),
+    )
+    .await?;
+    Ok(Json(RemovedAnswer {
+        message: "Member removed",
+        id: ids.1,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendMember {
+    /// Why (at most 500 characters); kept in the audit log.
+    reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/members/{member_id}/suspend", tag = "members", security(("bearer" = [])),
+    summary = "Suspend a member (their tokens for this organization stop working)",
+    params(("id" = Uuid, Path, description = "Organization id"), ("member_id" = Uuid, Path, description = "Membership id")),
+    request_body = SuspendMember,
+    responses((status = 200, body = MemberDetail), (status = 401, description = "No valid token"),
+        (status = 403, description = "INSUFFICIENT_PERMISSIONS, CANNOT_MODIFY_SELF or CANNOT_MODIFY_HIGHER_ROLE"),
+        (status = 404, description = "No such membership in this organization"),
+        (status = 409, description = "LAST_ADMIN"),
+        (status = 422, description = "reason is too long")))]
+async fn suspend_member(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    request_id: RequestId,
+    Path(ids): Path<(Uuid, Uuid)>,
+    JsonBody(body): JsonBody<SuspendMember>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    let reason = organization::suspension_reason(body.reason.as_deref())
+        .map_err(|e| Fields::one("reason", &e.to_string()))?;
+    set_status(
+        &state,
+        &caller,
+        &request_id,
+        ids,
+        MembershipStatus::Suspended,
+        json!({ "reason": reason }),
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/members/{member_id}/reactivate", tag = "members", security(("bearer" = [])),
+    summary = "Reactivate a suspended member",
+    params(("id" = Uuid, Path, description = "Organization id"), ("member_id" = Uuid, Path, description = "Membership id")),
+    responses((status = 200, body = MemberDetail), (status = 401, description = "No valid token"),
+        (status = 403, description = "INSUFFICIENT_PERMISSIONS, CANNOT_MODIFY_SELF or CANNOT_MODIFY_HIGHER_ROLE"),
+        (status = 404, description = "No such membership in this organization")))]
+async fn reactivate_member(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    request_id: RequestId,
+    Path(ids): Path<(Uuid, Uuid)>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    set_status(
+        &state,
+        &caller,
+        &request_id,
+        ids,
+        MembershipStatus::Active,
+        json!({}),
+    )
+    .await
+}
+
+async fn set_status(
+    state: &AppState,
+    caller: &CurrentUser,
+    request_id: &RequestId,
+    ids: (Uuid, Uuid),
+    status: MembershipStatus,
+    details: Value,
+) -> Result<Json<MemberDetail>, ApiError> {
+    let action = match status {
+        MembershipStatus::Suspended => "member.suspend",
+        MembershipStatus::Active => "member.reactivate",
+    };
+    let change = MemberChange::Update {
+        role: None,
+        status: Some(status),
+    };
+    change_member(state, caller, request_id, ids, change, action, details)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
