@@ -12,6 +12,7 @@
 //! * [`locode`]: UN/LOCODE port codes.
 //! * [`password`]: password strength rules.
 //! * [`email`]: normalized e-mail addresses.
+//! * [`invitation`]: invitation tokens, who may invite whom, and when a token is usable.
 //! * [`slug`]: organization slugs.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
@@ -20,6 +21,7 @@
 pub mod access;
 pub mod container_number;
 pub mod email;
+pub mod invitation;
 pub mod locode;
 pub mod password;
 pub mod roles;
