@@ -12,6 +12,7 @@
 //! * [`locode`]: UN/LOCODE port codes.
 //! * [`password`]: password strength rules.
 //! * [`email`]: normalized e-mail addresses.
+//! * [`invitation`]: invitation tokens, who may invite whom, and when a token is usable.
 //! * [`slug`]: organization slugs.
 //! * [`throttle`]: login throttling keys and limits.
 //! * [`user_admin`]: who may read and manage which user account.
@@ -24,6 +25,7 @@
 pub mod access;
 pub mod container_number;
 pub mod email;
+pub mod invitation;
 pub mod locode;
 pub mod organization;
 pub mod password;

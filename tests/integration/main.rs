@@ -5,6 +5,7 @@ mod backup;
 mod cli;
 mod helpers;
 mod http_ops;
+mod invitations;
 mod multitenancy;
 mod notifications;
 mod organizations;

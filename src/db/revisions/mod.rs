@@ -80,6 +80,7 @@ static REVISIONS: &[Revision] = &[
     revision!("010", "login_throttle"),
     revision!("011", "own_notifications"),
     revision!("012", "organization_api"),
+    revision!("013", "invitations", guarded),
 ];
 
 /// Every revision, oldest first.

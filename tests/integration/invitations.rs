@@ -1,0 +1,850 @@
+//! Invitations (`/invitations…`, `/auth/register`) over real HTTP against the demo world at
+//! head: permissions, tenant isolation, token secrecy, expiry, revocation, resend, single use
+//! under concurrent accepts, and registration.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::demo::{ADMIN, VIBOTAJ};
+use crate::helpers::{assert_error, TestApp};
+
+const PREFIXES: [&str; 2] = ["/api/v1", "/api"];
+const STRONG: &str = "Sunny-Day-42";
+
+/// An organization of our own with an admin, a manager and a member (demo password), plus a
+/// second organization with an admin, to try crossing over.
+struct World {
+    app: TestApp,
+    org: String,
+    admin: String,
+    manager: String,
+    member: String,
+    other_org: String,
+    other_admin: String,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn(12, Duration::from_secs(20)).await;
+    let org = app
+        .create_organization("Acme Cocoa", "acme-cocoa", "supplier")
+        .await;
+    let other_org = app
+        .create_organization("Bolt Freight", "bolt-freight", "logistics_agent")
+        .await;
+    app.create_member("admin@acme.test", "SUPPLIER", &org, "admin")
+        .await;
+    app.create_member("manager@acme.test", "SUPPLIER", &org, "manager")
+        .await;
+    app.create_member("member@acme.test", "SUPPLIER", &org, "member")
+        .await;
+    app.create_member("admin@bolt.test", "LOGISTICS_AGENT", &other_org, "admin")
+        .await;
+    World {
+        admin: app.token("admin@acme.test").await,
+        manager: app.token("manager@acme.test").await,
+        member: app.token("member@acme.test").await,
+        other_admin: app.token("admin@bolt.test").await,
+        app,
+        org,
+        other_org,
+    }
+}
+
+impl World {
+    /// Creates an invitation as `token`; returns (id, invitation token, body).
+    async fn invite(&self, prefix: &str, token: &str, body: Value) -> (String, String, Value) {
+        let response = self
+            .app
+            .send_json(Method::POST, &format!("{prefix}/invitations"), token, &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "invite {body}");
+        let answer: Value = response.json().await.expect("json");
+        let url = answer["invitation_url"].as_str().expect("url").to_string();
+        let secret = url
+            .split_once("/accept-invitation?token=")
+            .expect("token in url")
+            .1
+            .to_string();
+        (
+            answer["id"].as_str().expect("id").to_string(),
+            secret,
+            answer,
+        )
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        self.app.call(Method::POST, path, token, Some(body)).await
+    }
+}
+
+#[tokio::test]
+async fn create_list_read_and_the_token_only_in_the_link() {
+    let w = world().await;
+    for (n, prefix) in PREFIXES.iter().enumerate() {
+        let email = format!("Newcomer{n}@Example.com");
+        let (id, secret, created) = w
+            .invite(
+                prefix,
+                &w.admin,
+                json!({"organization_id": w.org, "email": email, "org_role": "manager",
+                       "custom_message": "Welcome aboard", "redirect_url": "/shipments"}),
+            )
+            .await;
+        assert_eq!(created["email"], format!("newcomer{n}@example.com"));
+        assert_eq!(created["org_role"], "manager");
+        assert_eq!(created["status"], "pending");
+        assert_eq!(created["organization_type"], "supplier");
+        assert_eq!(created["custom_message"], "Welcome aboard");
+        let host = w.app.address.trim_start_matches("http://");
+        assert!(
+            created["invitation_url"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("http://{host}/accept-invitation?token=")),
+            "{created}"
+        );
+        assert_eq!(secret.len(), 43);
+
+        // Never stored in clear: no column of any invitation holds the token; its hash is there.
+        let clear = w
+            .app
+            .db()
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM invitations i WHERE position('{secret}' in to_jsonb(i)::text) > 0"
+            ))
+            .await;
+        assert_eq!(clear, 0);
+        let stored = w
+            .app
+            .db()
+            .scalar_string(&format!(
+                "SELECT token_hash FROM invitations WHERE id = '{id}'"
+            ))
+            .await;
+        assert_eq!(
+            stored.as_deref(),
+            Some(tracehub::domain::invitation::token_hash(&secret).as_str())
+        );
+        let audited = w
+            .app
+            .db()
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM audit_logs WHERE action = 'invitation.create' AND resource_id = '{id}'"
+            ))
+            .await;
+        assert_eq!(audited, 1);
+
+        // Read by the admin, the manager (may list, so may read) — not by a plain member.
+        let one = w
+            .app
+            .get_ok(&format!("{prefix}/invitations/{id}"), &w.manager)
+            .await;
+        assert_eq!(one["created_by_name"], "Test SUPPLIER");
+        assert_eq!(one["organization_name"], "Acme Cocoa");
+        assert_error(
+            w.app
+                .get_with_token(&format!("{prefix}/invitations/{id}"), &w.member)
+                .await,
+            StatusCode::FORBIDDEN,
+            "INSUFFICIENT_PERMISSIONS",
+            "member reads an invitation",
+        )
+        .await;
+
+        let page = w
+            .app
+            .get_ok(
+                &format!("{prefix}/invitations?status=pending&limit=10"),
+                &w.admin,
+            )
+            .await;
+        assert_eq!(page["total"], n as i64 + 1);
+        assert_eq!(page["items"][0]["id"], id.as_str());
+        let none = w
+            .app
+            .get_ok(&format!("{prefix}/invitations?status=accepted"), &w.admin)
+            .await;
+        assert_eq!(none["total"], 0);
+    }
+}
+
+#[tokio::test]
+async fn roles_tenants_and_malformed_requests() {
+    let w = world().await;
+    let (id, _, _) = w
+        .invite(
+            "/api/v1",
+            &w.manager,
+            json!({"organization_id": w.org, "email": "guest@example.com"}),
+        )
+        .await;
+    for prefix in PREFIXES {
+        let list = format!("{prefix}/invitations");
+        let one = format!("{prefix}/invitations/{id}");
+        let resend = format!("{one}/resend");
+        let body = json!({"organization_id": w.org, "email": "x@example.com"});
+
+        // No token: 401 on every route but the public validate.
+        for (method, path) in [
+            (Method::POST, list.as_str()),
+            (Method::GET, list.as_str()),
+            (Method::GET, one.as_str()),
+            (Method::POST, resend.as_str()),
+            (Method::DELETE, one.as_str()),
+        ] {
+            let response = w.app.call(method.clone(), path, None, Some(&body)).await;
+            assert_error(response, StatusCode::UNAUTHORIZED, "UNAUTHORIZED", path).await;
+        }
+        let accept = format!("{prefix}/invitations/accept");
+        assert_error(
+            w.post(&accept, None, &json!({"token": "x"})).await,
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "accept without token",
+        )
+        .await;
+
+        // Wrong role: a member may neither invite nor list, resend nor revoke.
+        for (method, path) in [
+            (Method::POST, list.as_str()),
+            (Method::GET, list.as_str()),
+            (Method::POST, resend.as_str()),
+            (Method::DELETE, one.as_str()),
+        ] {
+            let response = w.app.call(method, path, Some(&w.member), Some(&body)).await;
+            assert_error(
+                response,
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_PERMISSIONS",
+                path,
+            )
+            .await;
+        }
+        // A manager cannot invite above their own rank.
+        assert_error(
+            w.post(
+                &list,
+                Some(&w.manager),
+                &json!({"organization_id": w.org, "email": "boss@example.com", "org_role": "admin"}),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "CANNOT_INVITE_HIGHER_ROLE",
+            "manager invites an admin",
+        )
+        .await;
+
+        // Another organization's invitation: 404 on every id route; its filter lists nothing;
+        // inviting into it is 404.
+        for (method, path) in [
+            (Method::GET, one.as_str()),
+            (Method::POST, resend.as_str()),
+            (Method::DELETE, one.as_str()),
+        ] {
+            let response = w.app.call(method, path, Some(&w.other_admin), None).await;
+            assert_error(response, StatusCode::NOT_FOUND, "NOT_FOUND", path).await;
+        }
+        let foreign = w
+            .app
+            .get_ok(&format!("{list}?organization_id={}", w.org), &w.other_admin)
+            .await;
+        assert_eq!(foreign["total"], 0);
+        assert_eq!(foreign["items"], json!([]));
+        assert_error(
+            w.post(&list, Some(&w.other_admin), &body).await,
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "invite into another organization",
+        )
+        .await;
+
+        // Business conflicts.
+        assert_error(
+            w.post(
+                &list,
+                Some(&w.admin),
+                &json!({"organization_id": w.org, "email": "MEMBER@acme.test"}),
+            )
+            .await,
+            StatusCode::CONFLICT,
+            "EMAIL_ALREADY_MEMBER",
+            "inviting a member",
+        )
+        .await;
+        assert_error(
+            w.post(
+                &list,
+                Some(&w.admin),
+                &json!({"organization_id": w.org, "email": "Guest@example.com"}),
+            )
+            .await,
+            StatusCode::CONFLICT,
+            "INVITATION_EXISTS",
+            "second pending invitation",
+        )
+        .await;
+
+        // Malformed: 422 naming the field.
+        for (body, field) in [
+            (json!({"organization_id": w.org}), "email"),
+            (
+                json!({"organization_id": w.org, "email": "no-at-sign"}),
+                "email",
+            ),
+            (
+                json!({"organization_id": w.org, "email": "a@b.co", "org_role": "boss"}),
+                "org_role",
+            ),
+            (
+                json!({"organization_id": "nope", "email": "a@b.co"}),
+                "organization_id",
+            ),
+            (
+                json!({"email": "a@b.co", "custom_message": "x".repeat(1001)}),
+                "custom_message",
+            ),
+            (
+                json!({"email": "a@b.co", "redirect_url": "x".repeat(501)}),
+                "redirect_url",
+            ),
+        ] {
+            let answer = assert_error(
+                w.post(&list, Some(&w.admin), &body).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                field,
+            )
+            .await;
+            assert_eq!(answer["fields"][0]["field"], field, "{answer}");
+        }
+        for (path, field) in [
+            (format!("{list}?status=bogus"), "status"),
+            (format!("{list}?limit=0"), "limit"),
+            (format!("{prefix}/invitations/not-a-uuid"), "id"),
+        ] {
+            let answer = assert_error(
+                w.app.get_with_token(&path, &w.admin).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                &path,
+            )
+            .await;
+            assert_eq!(answer["fields"][0]["field"], field, "{answer}");
+        }
+        for path in ["validate", "accept"] {
+            let answer = assert_error(
+                w.post(
+                    &format!("{prefix}/invitations/{path}"),
+                    Some(&w.admin),
+                    &json!({}),
+                )
+                .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                path,
+            )
+            .await;
+            assert_eq!(answer["fields"][0]["field"], "token", "{answer}");
+        }
+    }
+
+    // A platform admin may invite into any organization (audited as platform access).
+    let platform = w.app.token(ADMIN).await;
+    let (foreign_id, _, _) = w
+        .invite(
+            "/api",
+            &platform,
+            json!({"organization_id": w.other_org, "email": "driver@example.com", "org_role": "admin"}),
+        )
+        .await;
+    let platform_audits = w
+        .app
+        .db()
+        .scalar_i64("SELECT count(*) FROM audit_logs WHERE action = 'platform.access'")
+        .await;
+    assert!(platform_audits >= 1);
+    let seen = w
+        .app
+        .get_ok(&format!("/api/v1/invitations/{foreign_id}"), &w.other_admin)
+        .await;
+    assert_eq!(seen["organization_id"], w.other_org.as_str());
+    assert_ne!(w.other_org, VIBOTAJ);
+}
+
+#[tokio::test]
+async fn validate_expiry_revocation_and_resend() {
+    let w = world().await;
+    for prefix in PREFIXES {
+        let validate = format!("{prefix}/invitations/validate");
+        let email = format!("late{}@example.com", prefix.len());
+        let (id, secret, _) = w
+            .invite(
+                prefix,
+                &w.admin,
+                json!({"email": email, "custom_message": "Hi"}),
+            )
+            .await;
+
+        // Public, valid.
+        let response = w.post(&validate, None, &json!({"token": secret})).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["valid"], true);
+        assert_eq!(answer["invitation_id"], id.as_str());
+        assert_eq!(answer["organization_name"], "Acme Cocoa");
+        assert_eq!(answer["org_role"], "member");
+        assert_eq!(answer["requires_registration"], true);
+        assert_eq!(answer["custom_message"], "Hi");
+
+        // Unknown token: 404 with both shapes.
+        let answer = assert_error(
+            w.post(&validate, None, &json!({"token": "not-a-token"}))
+                .await,
+            StatusCode::NOT_FOUND,
+            "INVITATION_NOT_FOUND",
+            "unknown token",
+        )
+        .await;
+        assert_eq!(answer["valid"], false);
+        assert_eq!(answer["error"], "INVITATION_NOT_FOUND");
+        assert!(answer["detail"].is_string() && answer["message"].is_string());
+
+        // Resend: new token, old one stops working.
+        let response = w
+            .app
+            .call(
+                Method::POST,
+                &format!("{prefix}/invitations/{id}/resend"),
+                Some(&w.admin),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let resent: Value = response.json().await.unwrap();
+        let fresh = resent["invitation_url"]
+            .as_str()
+            .unwrap()
+            .split_once("token=")
+            .unwrap()
+            .1
+            .to_string();
+        assert_ne!(fresh, secret);
+        assert_error(
+            w.post(&validate, None, &json!({"token": secret})).await,
+            StatusCode::NOT_FOUND,
+            "INVITATION_NOT_FOUND",
+            "old token after resend",
+        )
+        .await;
+
+        // Expiry by the database clock: validate, accept and register all refuse it.
+        w.app
+            .db()
+            .exec(&format!(
+                "UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE id = '{id}'"
+            ))
+            .await;
+        let answer = assert_error(
+            w.post(&validate, None, &json!({"token": fresh})).await,
+            StatusCode::BAD_REQUEST,
+            "INVITATION_EXPIRED",
+            "expired validate",
+        )
+        .await;
+        assert_eq!(answer["valid"], false);
+        assert_eq!(answer["error"], "INVITATION_EXPIRED");
+        let register = json!({"email": email, "password": STRONG, "full_name": "Late Comer",
+                              "invitation_token": fresh});
+        assert_error(
+            w.post(&format!("{prefix}/auth/register"), None, &register)
+                .await,
+            StatusCode::BAD_REQUEST,
+            "INVITATION_EXPIRED",
+            "expired register",
+        )
+        .await;
+        let listed = w
+            .app
+            .get_ok(&format!("{prefix}/invitations/{id}"), &w.admin)
+            .await;
+        assert_eq!(listed["status"], "expired");
+        // An expired invitation is what resend is for.
+        let response = w
+            .app
+            .call(
+                Method::POST,
+                &format!("{prefix}/invitations/{id}/resend"),
+                Some(&w.admin),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let resent: Value = response.json().await.unwrap();
+        assert_eq!(resent["status"], "pending");
+        let renewed = resent["invitation_url"]
+            .as_str()
+            .unwrap()
+            .split_once("token=")
+            .unwrap()
+            .1
+            .to_string();
+
+        // Revoke: then refused everywhere, and not revocable twice.
+        let response = w
+            .app
+            .call(
+                Method::DELETE,
+                &format!("{prefix}/invitations/{id}"),
+                Some(&w.admin),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_error(
+            w.post(&validate, None, &json!({"token": renewed})).await,
+            StatusCode::BAD_REQUEST,
+            "INVITATION_REVOKED",
+            "revoked validate",
+        )
+        .await;
+        let register = json!({"email": email, "password": STRONG, "full_name": "Late Comer",
+                              "invitation_token": renewed});
+        assert_error(
+            w.post(&format!("{prefix}/auth/register"), None, &register)
+                .await,
+            StatusCode::BAD_REQUEST,
+            "INVITATION_REVOKED",
+            "revoked register",
+        )
+        .await;
+        assert_error(
+            w.app
+                .call(
+                    Method::DELETE,
+                    &format!("{prefix}/invitations/{id}"),
+                    Some(&w.admin),
+                    None,
+                )
+                .await,
+            StatusCode::BAD_REQUEST,
+            "INVITATION_REVOKED",
+            "revoke twice",
+        )
+        .await;
+        for action in ["invitation.resend", "invitation.revoke"] {
+            let audited = w
+                .app
+                .db()
+                .scalar_i64(&format!(
+                    "SELECT count(*) FROM audit_logs WHERE action = '{action}' AND resource_id = '{id}'"
+                ))
+                .await;
+            assert!(audited >= 1, "{action}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn accept_is_single_use_under_twenty_concurrent_calls() {
+    let w = world().await;
+    // An existing user of another organization, invited into ours.
+    let guest_email = "Driver@Bolt.test";
+    w.app
+        .create_member(
+            "driver@bolt.test",
+            "LOGISTICS_AGENT",
+            &w.other_org,
+            "member",
+        )
+        .await;
+    let guest = w.app.token("driver@bolt.test").await;
+    let (id, secret, _) = w
+        .invite(
+            "/api",
+            &w.admin,
+            json!({"email": guest_email, "org_role": "manager"}),
+        )
+        .await;
+
+    // The invitee may read it although not (yet) a member.
+    let seen = w
+        .app
+        .get_ok(&format!("/api/invitations/{id}"), &guest)
+        .await;
+    assert_eq!(seen["email"], "driver@bolt.test");
+    let validated = w
+        .post("/api/invitations/validate", None, &json!({"token": secret}))
+        .await;
+    let validated: Value = validated.json().await.unwrap();
+    assert_eq!(validated["requires_registration"], false);
+
+    // Someone else's e-mail: refused.
+    assert_error(
+        w.post(
+            "/api/v1/invitations/accept",
+            Some(&w.other_admin),
+            &json!({"token": secret}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "EMAIL_MISMATCH",
+        "wrong e-mail",
+    )
+    .await;
+
+    let body = json!({"token": secret});
+    let (world, guest_token, body) = (&w, guest.as_str(), &body);
+    let calls = (0..20).map(|i| async move {
+        let path = format!("{}/invitations/accept", PREFIXES[i % 2]);
+        world.post(&path, Some(guest_token), body).await
+    });
+    let responses = futures_join_all(calls).await;
+    let mut ok = Vec::new();
+    for response in responses {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        if status == StatusCode::OK {
+            ok.push(body);
+        } else {
+            assert!(
+                status == StatusCode::BAD_REQUEST || status == StatusCode::CONFLICT,
+                "{status} {body}"
+            );
+            assert!(
+                ["INVITATION_ALREADY_USED", "EMAIL_ALREADY_MEMBER"]
+                    .contains(&body["code"].as_str().unwrap_or_default()),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(ok.len(), 1, "exactly one accept succeeds");
+    let answer = &ok[0];
+    assert_eq!(answer["membership"]["organization_id"], w.org.as_str());
+    assert_eq!(answer["membership"]["org_role"], "manager");
+    let memberships = w
+        .app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM org_memberships m JOIN users u ON u.id = m.user_id \
+             WHERE u.email = 'driver@bolt.test' AND m.organization_id = '{}'",
+            w.org
+        ))
+        .await;
+    assert_eq!(memberships, 1);
+
+    // The new token acts in the organization joined.
+    let me = w
+        .app
+        .get_ok(
+            "/api/v1/auth/me",
+            answer["new_token"].as_str().expect("new_token"),
+        )
+        .await;
+    assert_eq!(me["organization_id"], w.org.as_str());
+
+    // Used: refused from now on.
+    assert_error(
+        w.post(
+            "/api/v1/invitations/validate",
+            None,
+            &json!({"token": secret}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "INVITATION_ALREADY_USED",
+        "used token",
+    )
+    .await;
+    let audited = w
+        .app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM audit_logs WHERE action = 'invitation.accept' AND resource_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(audited, 1);
+}
+
+/// `join_all` without a futures dependency: spawn-free, polls every call concurrently.
+async fn futures_join_all<F: std::future::Future>(
+    calls: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for call in calls {
+        set.push(Box::pin(call));
+    }
+    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, future) in outputs.iter_mut().zip(set.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *slot = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("ready")).collect()
+}
+
+#[tokio::test]
+async fn register_creates_exactly_the_invited_membership() {
+    let w = world().await;
+    for prefix in PREFIXES {
+        let email = format!("fresh{}@example.com", prefix.len());
+        let (id, secret, _) = w
+            .invite(
+                prefix,
+                &w.admin,
+                json!({"email": email, "org_role": "viewer"}),
+            )
+            .await;
+        let register = format!("{prefix}/auth/register");
+
+        // Malformed and weak: 422 naming the field.
+        for (body, field) in [
+            (
+                json!({"email": email, "password": "weak", "full_name": "F", "invitation_token": secret}),
+                "password",
+            ),
+            (
+                json!({"email": "nope", "password": STRONG, "full_name": "F", "invitation_token": secret}),
+                "email",
+            ),
+            (
+                json!({"email": email, "password": STRONG, "full_name": " ", "invitation_token": secret}),
+                "full_name",
+            ),
+            (
+                json!({"email": email, "password": STRONG, "full_name": "F"}),
+                "invitation_token",
+            ),
+        ] {
+            let answer = assert_error(
+                w.post(&register, None, &body).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                field,
+            )
+            .await;
+            assert_eq!(answer["fields"][0]["field"], field, "{answer}");
+        }
+        // Another e-mail than the invitation's.
+        assert_error(
+            w.post(
+                &register,
+                None,
+                &json!({"email": "someone@example.com", "password": STRONG,
+                        "full_name": "Some One", "invitation_token": secret}),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "EMAIL_MISMATCH",
+            "register with another e-mail",
+        )
+        .await;
+
+        let response = w
+            .post(
+                &register,
+                None,
+                &json!({"email": email.to_uppercase(), "password": STRONG,
+                        "full_name": "Fresh Person", "invitation_token": secret}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["token_type"], "bearer");
+        assert_eq!(answer["user"]["email"], email.as_str());
+        assert_eq!(answer["user"]["role"], "supplier");
+        assert_eq!(answer["organization"]["id"], w.org.as_str());
+        assert_eq!(answer["organization"]["type"], "supplier");
+        assert_eq!(answer["membership"]["org_role"], "viewer");
+        assert_eq!(answer["membership"]["is_primary"], true);
+
+        // Exactly the invited membership (revision 005's trigger adds none elsewhere).
+        let memberships = w
+            .app
+            .db()
+            .scalar_string(&format!(
+                "SELECT string_agg(m.organization_id::text || ':' || m.role::text, ',') \
+                   FROM org_memberships m JOIN users u ON u.id = m.user_id WHERE u.email = '{email}'"
+            ))
+            .await;
+        assert_eq!(memberships, Some(format!("{}:viewer", w.org)));
+
+        let me = w
+            .app
+            .get_ok(
+                &format!("{prefix}/auth/me"),
+                answer["access_token"].as_str().unwrap(),
+            )
+            .await;
+        assert_eq!(me["email"], email.as_str());
+        assert_eq!(me["organization_id"], w.org.as_str());
+        // The password works for login too.
+        let login = w
+            .app
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": STRONG}),
+            )
+            .await;
+        assert_eq!(login.status(), StatusCode::OK);
+
+        // Single use.
+        assert_error(
+            w.post(
+                &register,
+                None,
+                &json!({"email": email, "password": STRONG, "full_name": "Again",
+                        "invitation_token": secret}),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "INVITATION_ALREADY_USED",
+            "register twice",
+        )
+        .await;
+        let audited = w
+            .app
+            .db()
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM audit_logs WHERE action = 'user.register' \
+                   AND details->>'invitation_id' = '{id}'"
+            ))
+            .await;
+        assert_eq!(audited, 1);
+    }
+
+    // An address that already has an account must sign in and accept instead.
+    let (_, secret, _) = w
+        .invite(
+            "/api/v1",
+            &w.other_admin,
+            json!({"email": "member@acme.test"}),
+        )
+        .await;
+    assert_error(
+        w.post(
+            "/api/v1/auth/register",
+            None,
+            &json!({"email": "member@acme.test", "password": STRONG, "full_name": "Dup",
+                    "invitation_token": secret}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "EMAIL_ALREADY_REGISTERED",
+        "existing e-mail",
+    )
+    .await;
+}
