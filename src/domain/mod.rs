@@ -13,6 +13,7 @@
 //! * [`password`]: password strength rules.
 //! * [`email`]: normalized e-mail addresses.
 //! * [`slug`]: organization slugs.
+//! * [`shipment`]: shipment statuses, party types, HS codes, the list cursor, the delete rule.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -23,6 +24,7 @@ pub mod email;
 pub mod locode;
 pub mod password;
 pub mod roles;
+pub mod shipment;
 pub mod slug;
 
 pub use access::{Access, Decision};
@@ -33,5 +35,9 @@ pub use password::{check_password_rules, PasswordRule};
 pub use roles::{
     org_permissions, InvitationStatus, MembershipStatus, OrgPermission, OrgRole, OrgType,
     Permission, SystemRole, UnknownLabel,
+};
+pub use shipment::{
+    contains_pattern, may_delete, parse_timestamp, BadCursor, BadTimestamp, HasDocuments, HsCode,
+    HsCodeError, ListCursor, PartyType, ShipmentStatus,
 };
 pub use slug::{slugify, Slug, SlugError};

@@ -11,4 +11,5 @@ mod runbook;
 mod schema;
 mod serve;
 mod session;
+mod shipments;
 mod tenancy;

@@ -76,6 +76,7 @@ static REVISIONS: &[Revision] = &[
     revision!("006", "multitenancy_constraints"),
     revision!("007", "row_level_security"),
     revision!("008", "auth"),
+    revision!("012", "shipment_constraints"),
 ];
 
 /// Every revision, oldest first.
