@@ -238,6 +238,8 @@ impl ListQuery {
             .filter(|s| !s.is_empty());
         if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
             fields.add("search", "must be at most 100 characters");
+        } else if search.as_ref().is_some_and(|s| s.contains('\0')) {
+            fields.add("search", "must not contain NUL characters");
         }
         fields.finish()?;
         Ok(ListFilter {

@@ -421,6 +421,7 @@ async fn invalid_input_is_a_422_naming_the_field() {
         ("status", json!("shipped")),
         ("etd", json!("next week")),
         ("reference", json!("x".repeat(51))),
+        ("vessel_name", json!("NUL\u{0}VESSEL")),
         ("buyer_organization_id", json!(uuid::Uuid::new_v4())),
         ("buyer_organization_id", json!(w.other_org)),
         ("supplier_id", json!(uuid::Uuid::new_v4())),
@@ -514,6 +515,8 @@ async fn invalid_input_is_a_422_naming_the_field() {
         ("cursor=zz", "cursor"),
         ("status=lost", "status"),
         ("offset=5", "offset"),
+        ("search=a%00b", "search"),
+        ("buyer=x", "buyer"),
     ] {
         let path = format!("/api/v1/shipments?{query}");
         let body = assert_error(

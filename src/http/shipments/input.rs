@@ -120,6 +120,10 @@ fn text(
             let value = value.trim();
             if value.is_empty() {
                 None
+            } else if value.contains('\0') {
+                // PostgreSQL text cannot hold NUL: refuse it here instead of failing there.
+                fields.add(name, "must not contain NUL characters");
+                placeholder(current)
             } else if value.chars().count() > max {
                 fields.add(name, format!("must be at most {max} characters"));
                 placeholder(current)
