@@ -610,3 +610,115 @@ impl PartyInput {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::error::ApiError;
+    use crate::http::extract::parse_json;
+
+    fn shipment(
+        json: &str,
+        current: Option<ShipmentValues>,
+    ) -> Result<ShipmentValues, Vec<String>> {
+        let input: ShipmentInput = parse_json(json.as_bytes()).expect("json");
+        let mut fields = Fields::new();
+        let values = input.apply(current, &mut fields);
+        match fields.finish() {
+            Ok(()) => Ok(values),
+            Err(ApiError::Validation(errors)) => {
+                let mut names: Vec<String> = errors.into_iter().map(|e| e.field).collect();
+                names.sort();
+                Err(names)
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_needs_reference_and_container_and_reports_each_field_once() {
+        assert_eq!(
+            shipment("{}", None),
+            Err(vec!["container_number".into(), "reference".into()])
+        );
+        assert_eq!(
+            shipment(
+                r#"{"reference":" ","container_number":"MSCU1234560"}"#,
+                None
+            ),
+            Err(vec!["container_number".into(), "reference".into()])
+        );
+        let values = shipment(
+            r#"{"reference":" R-1 ","container_number":" mrsu3452572 ","pol_code":"ng app","incoterms":"fob"}"#,
+            None,
+        )
+        .expect("valid");
+        assert_eq!(values.reference, "R-1");
+        assert_eq!(values.container_number, "MRSU3452572");
+        assert_eq!(values.pol_code.as_deref(), Some("NGAPP"));
+        assert_eq!(values.incoterms.as_deref(), Some("FOB"));
+        assert_eq!(values.status, ShipmentStatus::Created);
+    }
+
+    #[test]
+    fn patch_keeps_absent_fields_and_clears_null_ones() {
+        let current = shipment(
+            r#"{"reference":"R-1","container_number":"MRSU3452572","vessel_name":"A","eta":"2026-01-03","status":"in_transit"}"#,
+            None,
+        )
+        .expect("valid");
+        let changed = shipment(
+            r#"{"vessel_name":null,"voyage_number":"9N"}"#,
+            Some(current.clone()),
+        )
+        .expect("valid");
+        assert_eq!(changed.vessel_name, None);
+        assert_eq!(changed.voyage_number.as_deref(), Some("9N"));
+        assert_eq!(changed.eta, current.eta);
+        assert_eq!(changed.status, ShipmentStatus::InTransit);
+        assert_eq!(
+            shipment(
+                r#"{"reference":null,"status":"lost"}"#,
+                Some(current.clone())
+            ),
+            Err(vec!["reference".into(), "status".into()])
+        );
+        assert_eq!(shipment("{}", Some(current.clone())), Ok(current));
+    }
+
+    #[test]
+    fn products_and_parties_check_their_fields() {
+        let mut fields = Fields::new();
+        let input: ProductInput = parse_json(
+            br#"{"hs_code":"12","description":"x","moisture_percentage":101,"packaging_count":-1}"#,
+        )
+        .expect("json");
+        input.apply(None, "products[2].", &mut fields);
+        match fields.finish() {
+            Err(ApiError::Validation(errors)) => {
+                let names: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(
+                    names,
+                    [
+                        "products[2].hs_code",
+                        "products[2].packaging_count",
+                        "products[2].moisture_percentage"
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut fields = Fields::new();
+        let input: PartyInput =
+            parse_json(br#"{"type":"NOTIFY_PARTY","company_name":"Co","country":"de","email":"A@Example.com"}"#)
+                .expect("json");
+        let party = input.apply(None, &mut fields);
+        assert!(fields.is_empty());
+        assert_eq!(party.party_type, PartyType::NotifyParty);
+        assert_eq!(party.country.as_deref(), Some("DE"));
+        let mut fields = Fields::new();
+        let input: PartyInput = parse_json(br#"{"type":null}"#).expect("json");
+        input.apply(Some(party), &mut fields);
+        assert!(!fields.is_empty(), "the type cannot be cleared");
+    }
+}
