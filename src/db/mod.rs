@@ -5,5 +5,6 @@ pub mod catalog;
 pub mod cluster;
 pub mod connect;
 pub mod revisions;
+pub mod shipments;
 pub mod tenant;
 pub mod tools;

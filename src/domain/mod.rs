@@ -18,6 +18,7 @@
 //! * [`user_admin`]: who may read and manage which user account.
 //! * [`organization`]: organization names, types and statuses; who may change whose
 //!   membership, and the last-admin rule.
+//! * [`shipment`]: shipment statuses, party types, HS codes, the list cursor, the delete rule.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -30,6 +31,7 @@ pub mod locode;
 pub mod organization;
 pub mod password;
 pub mod roles;
+pub mod shipment;
 pub mod slug;
 pub mod throttle;
 pub mod user_admin;
@@ -46,6 +48,10 @@ pub use password::{check_password_rules, PasswordRule};
 pub use roles::{
     org_permissions, InvitationStatus, MembershipStatus, OrgPermission, OrgRole, OrgType,
     Permission, SystemRole, UnknownLabel,
+};
+pub use shipment::{
+    contains_pattern, may_delete, parse_timestamp, BadCursor, BadTimestamp, HasDocuments, HsCode,
+    HsCodeError, ListCursor, PartyType, ShipmentStatus,
 };
 pub use slug::{slugify, Slug, SlugError};
 pub use throttle::ThrottlePolicy;

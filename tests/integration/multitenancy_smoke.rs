@@ -90,10 +90,7 @@ async fn after_the_migration_the_admin_sees_everything_and_new_shipments_land_in
         Some(VIBOTAJ)
     );
     let list = app.get_ok("/api/shipments?limit=100", &token).await;
-    assert_eq!(
-        list.as_array().unwrap().len() as i64,
-        shipments_before + 1
-    );
+    assert_eq!(list.as_array().unwrap().len() as i64, shipments_before + 1);
 
     // The runbook's API check: the organizations list with the bearer token holds VIBOTAJ.
     let organizations = app.get_ok("/api/v1/organizations", &token).await;

@@ -81,6 +81,7 @@ static REVISIONS: &[Revision] = &[
     revision!("011", "own_notifications"),
     revision!("012", "organization_api"),
     revision!("013", "invitations", guarded),
+    revision!("014", "shipment_constraints"),
 ];
 
 /// Every revision, oldest first.

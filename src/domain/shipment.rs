@@ -1,0 +1,402 @@
+//! Shipment rules: the status and party-type vocabularies, HS codes, the keyset cursor of the
+//! shipment list, and when a shipment may be deleted.
+//!
+//! * [`ShipmentStatus`] / [`PartyType`]: the API speaks lower case (`in_transit`), the
+//!   database stores the predecessor's UPPER-CASE enum labels (`IN_TRANSIT`).
+//! * [`HsCode`]: 4–10 digits of the Harmonized System, dots allowed between digit groups
+//!   (`0506.90`, `1801.00.00`); stored as typed (trimmed).
+//! * [`ListCursor`]: the opaque `cursor` of `GET /shipments` — the `(created_at, id)` of the
+//!   last row of a page, newest first.
+//! * [`may_delete`]: a shipment may be deleted only while it has no documents, whatever its
+//!   status. A shipment with documents is a trade record (audit pack, compliance history,
+//!   stored files); a closed one is kept, not deleted. Mistakes are deleted early, before
+//!   paperwork is attached.
+//! * [`parse_timestamp`]: the date-time forms the API accepts for etd/eta/atd/ata.
+
+use chrono::{DateTime, NaiveDateTime};
+use uuid::Uuid;
+
+use super::roles::UnknownLabel;
+
+/// Maps lower-case API spellings to UPPER-CASE database labels and back, defined once.
+macro_rules! api_enum {
+    ($(#[$meta:meta])* $name:ident, $kind:literal, [$($variant:ident => $api:literal, $db:literal),+ $(,)?]) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: [$name; [$($api),+].len()] = [$($name::$variant),+];
+
+            /// The API spelling, lower case.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $api),+ }
+            }
+
+            /// The label stored in the database enum.
+            pub const fn db_label(self) -> &'static str {
+                match self { $($name::$variant => $db),+ }
+            }
+
+            /// Parses the API spelling (surrounding whitespace and letter case ignored, so
+            /// the database label is accepted too).
+            pub fn parse(text: &str) -> Result<Self, UnknownLabel> {
+                let wanted = text.trim().to_ascii_lowercase();
+                Self::ALL
+                    .into_iter()
+                    .find(|value| value.as_str() == wanted)
+                    .ok_or_else(|| UnknownLabel::new($kind, text, Self::ALL.map(Self::as_str)))
+            }
+
+            /// Reads a database label.
+            pub fn from_db_label(label: &str) -> Result<Self, UnknownLabel> {
+                Self::ALL
+                    .into_iter()
+                    .find(|value| value.db_label() == label)
+                    .ok_or_else(|| UnknownLabel::new($kind, label, Self::ALL.map(Self::db_label)))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+api_enum!(
+    /// Where a shipment stands (`shipmentstatus`).
+    ShipmentStatus, "shipment status", [
+    Created => "created", "CREATED",
+    DocsPending => "docs_pending", "DOCS_PENDING",
+    DocsComplete => "docs_complete", "DOCS_COMPLETE",
+    InTransit => "in_transit", "IN_TRANSIT",
+    Arrived => "arrived", "ARRIVED",
+    Delivered => "delivered", "DELIVERED",
+    Closed => "closed", "CLOSED",
+]);
+
+api_enum!(
+    /// The role a party plays in trade documents (`partytype`).
+    PartyType, "party type", [
+    Supplier => "supplier", "SUPPLIER",
+    Buyer => "buyer", "BUYER",
+    Shipper => "shipper", "SHIPPER",
+    Consignee => "consignee", "CONSIGNEE",
+    NotifyParty => "notify_party", "NOTIFY_PARTY",
+]);
+
+/// The status a shipment gets when the client names none. The predecessor's model said
+/// `created` and its API `in_transit`; a shipment just entered has not sailed, so `created`.
+pub const DEFAULT_STATUS: ShipmentStatus = ShipmentStatus::Created;
+
+// ---------------------------------------------------------------------------------------
+// HS codes
+
+/// A Harmonized System code: 4 to 10 digits, optionally grouped with single dots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HsCode(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HsCodeError {
+    #[error("an HS code has 4 to 10 digits (dots allowed between them), this one has {0}")]
+    DigitCount(usize),
+    #[error("an HS code has only digits and single dots between them")]
+    Shape,
+}
+
+impl HsCode {
+    pub fn parse(text: &str) -> Result<Self, HsCodeError> {
+        let code = text.trim();
+        if code.starts_with('.')
+            || code.ends_with('.')
+            || code.contains("..")
+            || !code.chars().all(|c| c.is_ascii_digit() || c == '.')
+        {
+            return Err(HsCodeError::Shape);
+        }
+        let digits = code.chars().filter(char::is_ascii_digit).count();
+        if !(4..=10).contains(&digits) {
+            return Err(HsCodeError::DigitCount(digits));
+        }
+        Ok(Self(code.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Keyset cursor
+
+/// The position after which the next page starts: the last row's `(created_at, id)`.
+///
+/// Encoded as 48 hex digits (microseconds since the epoch as 16, the uuid as 32): opaque to
+/// clients, trivially checked, and free of characters that need escaping in a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListCursor {
+    pub created_at: NaiveDateTime,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("is not a cursor this server issued")]
+pub struct BadCursor;
+
+impl ListCursor {
+    pub fn encode(&self) -> String {
+        let micros = self.created_at.and_utc().timestamp_micros();
+        format!("{:016x}{}", micros as u64, self.id.simple())
+    }
+
+    pub fn decode(text: &str) -> Result<Self, BadCursor> {
+        if text.len() != 48 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(BadCursor);
+        }
+        let micros = u64::from_str_radix(&text[..16], 16).map_err(|_| BadCursor)? as i64;
+        let created_at = DateTime::from_timestamp_micros(micros)
+            .ok_or(BadCursor)?
+            .naive_utc();
+        let id = Uuid::try_parse(&text[16..]).map_err(|_| BadCursor)?;
+        Ok(Self { created_at, id })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Timestamps
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be an RFC 3339 date-time (2026-01-03T06:00:00Z) or a date (2026-01-03)")]
+pub struct BadTimestamp;
+
+/// Reads a date-time for the shipment's `timestamp` (naive UTC) columns: RFC 3339 with an
+/// offset (converted to UTC), a date-time without one (taken as UTC), or a plain date
+/// (midnight UTC).
+pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, BadTimestamp> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.naive_utc());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(at);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .ok_or(BadTimestamp)
+}
+
+// ---------------------------------------------------------------------------------------
+// Search
+
+/// The `ILIKE` pattern (with `ESCAPE '\\'`) that finds `term` anywhere: the client's `%`,
+/// `_` and `\\` are matched literally, never as wildcards.
+pub fn contains_pattern(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+// ---------------------------------------------------------------------------------------
+// Deleting
+
+/// Why a shipment may not be deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the shipment has {documents} document(s); only a shipment without documents can be deleted"
+)]
+pub struct HasDocuments {
+    pub documents: i64,
+}
+
+/// A shipment may be deleted only while it has no documents (see the module docs).
+pub fn may_delete(documents: i64) -> Result<(), HasDocuments> {
+    if documents <= 0 {
+        Ok(())
+    } else {
+        Err(HasDocuments { documents })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn statuses_round_trip_in_both_spellings() {
+        let expected = [
+            ("created", "CREATED"),
+            ("docs_pending", "DOCS_PENDING"),
+            ("docs_complete", "DOCS_COMPLETE"),
+            ("in_transit", "IN_TRANSIT"),
+            ("arrived", "ARRIVED"),
+            ("delivered", "DELIVERED"),
+            ("closed", "CLOSED"),
+        ];
+        assert_eq!(ShipmentStatus::ALL.len(), expected.len());
+        for (status, (api, db)) in ShipmentStatus::ALL.into_iter().zip(expected) {
+            assert_eq!(status.as_str(), api);
+            assert_eq!(status.db_label(), db);
+            assert_eq!(status.to_string(), api);
+            assert_eq!(ShipmentStatus::parse(api), Ok(status));
+            assert_eq!(ShipmentStatus::parse(db), Ok(status));
+            assert_eq!(ShipmentStatus::parse(&format!(" {api} ")), Ok(status));
+            assert_eq!(ShipmentStatus::from_db_label(db), Ok(status));
+            assert!(ShipmentStatus::from_db_label(api).is_err());
+        }
+        for bad in ["", "shipped", "in transit", "draft", "archived"] {
+            let error = ShipmentStatus::parse(bad).unwrap_err().to_string();
+            assert!(error.contains("in_transit"), "{error}");
+        }
+        assert_eq!(DEFAULT_STATUS, ShipmentStatus::Created);
+    }
+
+    #[test]
+    fn party_types_round_trip_in_both_spellings() {
+        let expected = [
+            ("supplier", "SUPPLIER"),
+            ("buyer", "BUYER"),
+            ("shipper", "SHIPPER"),
+            ("consignee", "CONSIGNEE"),
+            ("notify_party", "NOTIFY_PARTY"),
+        ];
+        assert_eq!(PartyType::ALL.len(), expected.len());
+        for (party, (api, db)) in PartyType::ALL.into_iter().zip(expected) {
+            assert_eq!(party.as_str(), api);
+            assert_eq!(party.db_label(), db);
+            assert_eq!(PartyType::parse(api), Ok(party));
+            assert_eq!(PartyType::parse(db), Ok(party));
+            assert_eq!(PartyType::from_db_label(db), Ok(party));
+        }
+        assert!(PartyType::parse("carrier").is_err());
+        assert!(PartyType::from_db_label("notify party").is_err());
+    }
+
+    #[test]
+    fn hs_codes_need_four_to_ten_digits_and_well_placed_dots() {
+        for good in [
+            "0506",
+            "050690",
+            "0506.90",
+            "1801.00.00",
+            "1234567890",
+            " 0910.11 ",
+            "12.34",
+        ] {
+            let code = HsCode::parse(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+            assert_eq!(code.as_str(), good.trim());
+        }
+        for (bad, error) in [
+            ("", HsCodeError::DigitCount(0)),
+            ("123", HsCodeError::DigitCount(3)),
+            ("1.2.3", HsCodeError::DigitCount(3)),
+            ("12345678901", HsCodeError::DigitCount(11)),
+            (".0506", HsCodeError::Shape),
+            ("0506.", HsCodeError::Shape),
+            ("05..06", HsCodeError::Shape),
+            ("0506-90", HsCodeError::Shape),
+            ("05 06", HsCodeError::Shape),
+            ("abcd", HsCodeError::Shape),
+            ("٠٥٠٦", HsCodeError::Shape),
+        ] {
+            assert_eq!(HsCode::parse(bad), Err(error), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_anything_else() {
+        let cursor = ListCursor {
+            created_at: NaiveDate::from_ymd_opt(2026, 1, 6)
+                .unwrap()
+                .and_hms_micro_opt(9, 30, 0, 123_456)
+                .unwrap(),
+            id: Uuid::new_v4(),
+        };
+        let text = cursor.encode();
+        assert_eq!(text.len(), 48);
+        assert_eq!(ListCursor::decode(&text), Ok(cursor));
+        assert_eq!(ListCursor::decode(&text.to_uppercase()), Ok(cursor));
+        // Before the epoch too (negative microseconds).
+        let old = ListCursor {
+            created_at: NaiveDate::from_ymd_opt(1960, 5, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+            id: Uuid::nil(),
+        };
+        assert_eq!(ListCursor::decode(&old.encode()), Ok(old));
+        for bad in [
+            "",
+            "abc",
+            &text[..47],
+            &format!("{text}0"),
+            &format!("g{}", &text[1..]),
+            &format!("{}é", &text[..46]),
+            "7fffffffffffffff00000000000000000000000000000000",
+        ] {
+            assert_eq!(ListCursor::decode(bad), Err(BadCursor), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn search_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("MRSU"), "%MRSU%");
+        assert_eq!(contains_pattern("100%"), "%100\\%%");
+        assert_eq!(contains_pattern("a_b"), "%a\\_b%");
+        assert_eq!(contains_pattern("c:\\x"), "%c:\\\\x%");
+        assert_eq!(contains_pattern(""), "%%");
+        assert_eq!(contains_pattern("é'--"), "%é'--%");
+    }
+
+    #[test]
+    fn delete_needs_a_shipment_without_documents() {
+        assert_eq!(may_delete(0), Ok(()));
+        for documents in [1, 2, 1000] {
+            assert_eq!(may_delete(documents), Err(HasDocuments { documents }));
+        }
+    }
+
+    #[test]
+    fn timestamps_accept_rfc3339_naive_and_plain_dates() {
+        let at = |h, m, s| {
+            NaiveDate::from_ymd_opt(2026, 1, 3)
+                .unwrap()
+                .and_hms_opt(h, m, s)
+                .unwrap()
+        };
+        assert_eq!(parse_timestamp("2026-01-03T06:00:00Z"), Ok(at(6, 0, 0)));
+        assert_eq!(
+            parse_timestamp("2026-01-03T07:00:00+01:00"),
+            Ok(at(6, 0, 0))
+        );
+        assert_eq!(parse_timestamp("2026-01-03T06:00:00"), Ok(at(6, 0, 0)));
+        assert_eq!(parse_timestamp("2026-01-03 06:00:00"), Ok(at(6, 0, 0)));
+        assert_eq!(parse_timestamp(" 2026-01-03 "), Ok(at(0, 0, 0)));
+        assert_eq!(
+            parse_timestamp("2026-01-03T06:00:00.250Z")
+                .map(|t| t.and_utc().timestamp_subsec_millis()),
+            Ok(250)
+        );
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-13-01",
+            "2026-01-03T25:00:00Z",
+            "03/01/2026",
+        ] {
+            assert_eq!(parse_timestamp(bad), Err(BadTimestamp), "{bad:?}");
+        }
+    }
+}
