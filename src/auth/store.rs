@@ -84,27 +84,51 @@ pub async fn user_membership(
     user_id: Uuid,
     organization_id: Uuid,
 ) -> Result<Option<Membership>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT org_role, status, org_type, org_name, org_slug, org_is_active, user_is_active, user_role \
-         FROM app.user_membership($1, $2)",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBERSHIP_COLUMNS} FROM app.user_membership($1, $2)"
+    ))
     .bind(user_id)
     .bind(organization_id)
     .fetch_optional(pool.inner())
     .await?;
-    row.map(|row| {
-        Ok(Membership {
-            org_role: row.try_get("org_role")?,
-            status: row.try_get("status")?,
-            org_type: row.try_get("org_type")?,
-            org_name: row.try_get("org_name")?,
-            org_slug: row.try_get("org_slug")?,
-            org_is_active: row.try_get("org_is_active")?,
-            user_is_active: row.try_get("user_is_active")?,
-            user_role: row.try_get("user_role")?,
-        })
+    row.map(|row| membership_of(&row)).transpose()
+}
+
+/// What a bearer token is checked against on every request, in one round trip: the
+/// membership its claims name, unless the token (`jti`) is revoked. `None` for a revoked
+/// token and for a membership that does not exist alike.
+pub async fn token_session(
+    pool: &AppPool,
+    user_id: Uuid,
+    organization_id: Uuid,
+    jti: Uuid,
+) -> Result<Option<Membership>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {MEMBERSHIP_COLUMNS} FROM app.user_membership($1, $2) \
+          WHERE NOT app.is_token_revoked($3)"
+    ))
+    .bind(user_id)
+    .bind(organization_id)
+    .bind(jti)
+    .fetch_optional(pool.inner())
+    .await?;
+    row.map(|row| membership_of(&row)).transpose()
+}
+
+const MEMBERSHIP_COLUMNS: &str =
+    "org_role, status, org_type, org_name, org_slug, org_is_active, user_is_active, user_role";
+
+fn membership_of(row: &sqlx::postgres::PgRow) -> Result<Membership, sqlx::Error> {
+    Ok(Membership {
+        org_role: row.try_get("org_role")?,
+        status: row.try_get("status")?,
+        org_type: row.try_get("org_type")?,
+        org_name: row.try_get("org_name")?,
+        org_slug: row.try_get("org_slug")?,
+        org_is_active: row.try_get("org_is_active")?,
+        user_is_active: row.try_get("user_is_active")?,
+        user_role: row.try_get("user_role")?,
     })
-    .transpose()
 }
 
 pub async fn revoke_token(

@@ -437,10 +437,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
             ApiError::Unauthorized(BAD_TOKEN)
         })?;
-        if store::is_token_revoked(&state.pool, claims.jti).await? {
-            return Err(ApiError::Unauthorized(BAD_TOKEN));
-        }
-        let membership = store::user_membership(&state.pool, claims.sub, claims.org)
+        // Revocation and membership in one round trip: this runs on every request.
+        let membership = store::token_session(&state.pool, claims.sub, claims.org, claims.jti)
             .await?
             .ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
         if !membership.user_is_active {

@@ -151,11 +151,20 @@ fn api_routes() -> Router<AppState> {
 
 /// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> Result<()> {
+    serve_until(state, listener, shutdown_signal()).await
+}
+
+/// Serves on `listener` until `shutdown` resolves, then lets open requests finish.
+async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await?;
     Ok(())
 }
@@ -165,17 +174,25 @@ pub async fn bind_and_serve(state: AppState, bind: SocketAddr) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("listening on {bind}"))?;
+    // Listening for signals before saying so: a SIGTERM right after the line is honoured.
+    let shutdown = shutdown_signal();
     println!("TraceHub is serving on http://{}", listener.local_addr()?);
-    serve(state, listener).await
+    serve_until(state, listener, shutdown).await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on Ctrl-C or SIGTERM. The listeners are installed when this is *called*, not
+/// when the future is first polled: a SIGTERM that arrives right after start-up (as soon as
+/// "serving on" is printed) is never missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .expect("installing the SIGINT handler");
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("installing the SIGTERM handler");
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term.recv() => {}
+    async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = term.recv() => {}
+        }
     }
 }
 
