@@ -84,3 +84,26 @@ async fn docs_page() -> impl IntoResponse {
         Html(include_str!("openapi_docs.html")),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_operation_is_under_api_v1_tagged_and_answers_its_errors() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.len() >= 40, "{} paths", paths.len());
+        for (path, item) in paths {
+            assert!(path.starts_with("/api/v1/"), "{path}");
+            for (method, operation) in item.as_object().unwrap() {
+                if method == "parameters" {
+                    continue;
+                }
+                assert!(operation["tags"][0].is_string(), "{method} {path} has no tag");
+                assert!(
+                    operation["responses"].as_object().unwrap().len() >= 2,
+                    "{method} {path} documents no error answer"
+                );
+            }
+        }
+    }
+}
