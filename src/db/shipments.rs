@@ -11,7 +11,7 @@
 //! the crate is built without a decimal type; the numeric precision of the columns is
 //! checked by the HTTP layer before a value reaches them.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -29,10 +29,10 @@ pub struct ShipmentValues {
     pub booking_reference: Option<String>,
     pub vessel_name: Option<String>,
     pub voyage_number: Option<String>,
-    pub etd: Option<NaiveDateTime>,
-    pub eta: Option<NaiveDateTime>,
-    pub atd: Option<NaiveDateTime>,
-    pub ata: Option<NaiveDateTime>,
+    pub etd: Option<DateTime<Utc>>,
+    pub eta: Option<DateTime<Utc>>,
+    pub atd: Option<DateTime<Utc>>,
+    pub ata: Option<DateTime<Utc>>,
     pub pol_code: Option<String>,
     pub pol_name: Option<String>,
     pub pod_code: Option<String>,
@@ -57,10 +57,10 @@ pub struct ShipmentRow {
     pub booking_reference: Option<String>,
     pub vessel_name: Option<String>,
     pub voyage_number: Option<String>,
-    pub etd: Option<NaiveDateTime>,
-    pub eta: Option<NaiveDateTime>,
-    pub atd: Option<NaiveDateTime>,
-    pub ata: Option<NaiveDateTime>,
+    pub etd: Option<DateTime<Utc>>,
+    pub eta: Option<DateTime<Utc>>,
+    pub atd: Option<DateTime<Utc>>,
+    pub ata: Option<DateTime<Utc>>,
     pub pol_code: Option<String>,
     pub pol_name: Option<String>,
     pub pod_code: Option<String>,
@@ -70,8 +70,8 @@ pub struct ShipmentRow {
     pub status: String,
     pub buyer_id: Option<Uuid>,
     pub supplier_id: Option<Uuid>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: Option<NaiveDateTime>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl ShipmentRow {
@@ -139,8 +139,8 @@ pub async fn insert_shipment(
              pod_name, final_destination, incoterms, status, buyer_organization_id, buyer_id, \
              supplier_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                 $18::shipmentstatus, $19, $20, $21, clock_timestamp() AT TIME ZONE 'UTC', \
-                 clock_timestamp() AT TIME ZONE 'UTC')",
+                 $18::shipmentstatus, $19, $20, $21, clock_timestamp(), \
+                 clock_timestamp())",
     )
     .bind(id)
     .bind(&values.reference)
@@ -181,7 +181,7 @@ pub async fn update_shipment(
              atd = $10, ata = $11, pol_code = $12, pol_name = $13, pod_code = $14, \
              pod_name = $15, final_destination = $16, incoterms = $17, \
              status = $18::shipmentstatus, buyer_organization_id = $19, buyer_id = $20, \
-             supplier_id = $21, updated_at = clock_timestamp() AT TIME ZONE 'UTC' \
+             supplier_id = $21, updated_at = clock_timestamp() \
          WHERE id = $1",
     )
     .bind(id)
@@ -425,8 +425,8 @@ pub struct ProductRow {
     pub quality_grade: Option<String>,
     pub moisture_percentage: Option<f64>,
     pub production_date: Option<NaiveDate>,
-    pub created_at: Option<NaiveDateTime>,
-    pub updated_at: Option<NaiveDateTime>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl ProductRow {
@@ -492,8 +492,8 @@ pub async fn insert_product(
              batch_lot_number, quality_grade, moisture_percentage, production_date, created_at, \
              updated_at) \
          VALUES ($1, $2, $3, $4, $5::float8::numeric, $6::float8::numeric, $7, $8, $9, $10, $11, \
-                 $12::float8::numeric, $13, clock_timestamp() AT TIME ZONE 'UTC', \
-                 clock_timestamp() AT TIME ZONE 'UTC')",
+                 $12::float8::numeric, $13, clock_timestamp(), \
+                 clock_timestamp())",
     )
     .bind(id)
     .bind(shipment_id)
@@ -523,7 +523,7 @@ pub async fn update_product(
              quantity_gross_kg = $5::float8::numeric, unit_of_measure = $6, packaging_type = $7, \
              packaging_count = $8, batch_lot_number = $9, quality_grade = $10, \
              moisture_percentage = $11::float8::numeric, production_date = $12, \
-             updated_at = clock_timestamp() AT TIME ZONE 'UTC' \
+             updated_at = clock_timestamp() \
          WHERE id = $1",
     )
     .bind(product_id)
@@ -566,7 +566,7 @@ pub async fn delete_product(conn: &mut PgConnection, product_id: Uuid) -> Result
 pub struct EventRow {
     pub id: Uuid,
     pub event_type: String,
-    pub event_timestamp: NaiveDateTime,
+    pub event_timestamp: DateTime<Utc>,
     pub location_code: Option<String>,
     pub location_name: Option<String>,
     pub vessel_name: Option<String>,
@@ -655,8 +655,8 @@ pub struct PartyRow {
     pub country: Option<String>,
     pub registration_number: Option<String>,
     pub tax_id: Option<String>,
-    pub created_at: Option<NaiveDateTime>,
-    pub updated_at: Option<NaiveDateTime>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl PartyRow {
@@ -739,7 +739,7 @@ pub async fn insert_party(
         "INSERT INTO parties (id, type, company_name, contact_name, email, phone, address, city, \
              country, registration_number, tax_id, created_at, updated_at) \
          VALUES ($1, $2::partytype, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                 clock_timestamp() AT TIME ZONE 'UTC', clock_timestamp() AT TIME ZONE 'UTC')",
+                 clock_timestamp(), clock_timestamp())",
     )
     .bind(id)
     .bind(values.party_type.db_label())
@@ -766,7 +766,7 @@ pub async fn update_party(
         "UPDATE parties SET type = $2::partytype, company_name = $3, contact_name = $4, \
              email = $5, phone = $6, address = $7, city = $8, country = $9, \
              registration_number = $10, tax_id = $11, \
-             updated_at = clock_timestamp() AT TIME ZONE 'UTC' \
+             updated_at = clock_timestamp() \
          WHERE id = $1",
     )
     .bind(id)

@@ -95,11 +95,11 @@ impl TenantTx {
     ) -> Result<Self, sqlx::Error> {
         let mut tx = pool.0.begin_with(begin_statement(&context, true)).await?;
         sqlx::query(
-            "INSERT INTO audit_logs (id, user_id, username, action, resource_type, success, details, \"timestamp\", organization_id) \
-             VALUES (gen_random_uuid(), $1, $2, 'platform.access', 'organization', 'true', \
-                     jsonb_build_object('reason', $3::text), now() AT TIME ZONE 'UTC', $4)",
+            "INSERT INTO audit_logs (id, user_id, actor_id, username, action, resource_type, success, details, \"timestamp\", organization_id) \
+             VALUES (gen_random_uuid(), $1::uuid::text, $1::uuid, $2, 'platform.access', 'organization', 'true', \
+                     jsonb_build_object('reason', $3::text), now(), $4)",
         )
-        .bind(context.user_id.map(|u| u.to_string()))
+        .bind(context.user_id)
         .bind(actor)
         .bind(reason)
         .bind(context.organization_id)
@@ -109,15 +109,18 @@ impl TenantTx {
     }
 
     /// Records a mutation in the audit log, in this transaction (so it is written exactly
-    /// when the change commits), under this transaction's organization.
+    /// when the change commits), under this transaction's organization. The acting user is
+    /// `actor_id` (revision 015: a uuid without a foreign key, so the row outlives the user)
+    /// and, as the predecessor wrote it, the text `user_id`.
     pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO audit_logs (id, user_id, username, action, resource_type, resource_id, \
-                                     request_id, success, details, \"timestamp\", organization_id) \
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, 'true', $7, \
-                     now() AT TIME ZONE 'UTC', $8)",
+            "INSERT INTO audit_logs (id, user_id, actor_id, username, action, resource_type, \
+                                     resource_id, request_id, success, details, \"timestamp\", \
+                                     organization_id) \
+             VALUES (gen_random_uuid(), $1::uuid::text, $1::uuid, $2, $3, $4, $5, $6, 'true', $7, \
+                     now(), $8)",
         )
-        .bind(self.context.user_id.map(|u| u.to_string()))
+        .bind(self.context.user_id)
         .bind(entry.actor)
         .bind(entry.action)
         .bind(entry.resource_type)

@@ -13,7 +13,7 @@
 //!   paperwork is attached.
 //! * [`parse_timestamp`]: the date-time forms the API accepts for etd/eta/atd/ata.
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use super::roles::UnknownLabel;
@@ -137,7 +137,7 @@ impl HsCode {
 /// clients, trivially checked, and free of characters that need escaping in a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListCursor {
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
     pub id: Uuid,
 }
 
@@ -147,7 +147,7 @@ pub struct BadCursor;
 
 impl ListCursor {
     pub fn encode(&self) -> String {
-        let micros = self.created_at.and_utc().timestamp_micros();
+        let micros = self.created_at.timestamp_micros();
         format!("{:016x}{}", micros as u64, self.id.simple())
     }
 
@@ -156,9 +156,7 @@ impl ListCursor {
             return Err(BadCursor);
         }
         let micros = u64::from_str_radix(&text[..16], 16).map_err(|_| BadCursor)? as i64;
-        let created_at = DateTime::from_timestamp_micros(micros)
-            .ok_or(BadCursor)?
-            .naive_utc();
+        let created_at = DateTime::from_timestamp_micros(micros).ok_or(BadCursor)?;
         let id = Uuid::try_parse(&text[16..]).map_err(|_| BadCursor)?;
         Ok(Self { created_at, id })
     }
@@ -171,22 +169,23 @@ impl ListCursor {
 #[error("must be an RFC 3339 date-time (2026-01-03T06:00:00Z) or a date (2026-01-03)")]
 pub struct BadTimestamp;
 
-/// Reads a date-time for the shipment's `timestamp` (naive UTC) columns: RFC 3339 with an
-/// offset (converted to UTC), a date-time without one (taken as UTC), or a plain date
-/// (midnight UTC).
-pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, BadTimestamp> {
+/// Reads a date-time for the shipment's timestamp columns: RFC 3339 with an offset
+/// (converted to UTC), a date-time without one (taken as UTC), or a plain date (midnight
+/// UTC).
+pub fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, BadTimestamp> {
     let text = text.trim();
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.naive_utc());
+        return Ok(at.with_timezone(&Utc));
     }
     for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
         if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(at);
+            return Ok(at.and_utc());
         }
     }
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|at| at.and_utc())
         .ok_or(BadTimestamp)
 }
 
@@ -321,7 +320,8 @@ mod tests {
             created_at: NaiveDate::from_ymd_opt(2026, 1, 6)
                 .unwrap()
                 .and_hms_micro_opt(9, 30, 0, 123_456)
-                .unwrap(),
+                .unwrap()
+                .and_utc(),
             id: Uuid::new_v4(),
         };
         let text = cursor.encode();
@@ -333,7 +333,8 @@ mod tests {
             created_at: NaiveDate::from_ymd_opt(1960, 5, 1)
                 .unwrap()
                 .and_hms_opt(0, 0, 0)
-                .unwrap(),
+                .unwrap()
+                .and_utc(),
             id: Uuid::nil(),
         };
         assert_eq!(ListCursor::decode(&old.encode()), Ok(old));
@@ -375,6 +376,7 @@ mod tests {
                 .unwrap()
                 .and_hms_opt(h, m, s)
                 .unwrap()
+                .and_utc()
         };
         assert_eq!(parse_timestamp("2026-01-03T06:00:00Z"), Ok(at(6, 0, 0)));
         assert_eq!(
@@ -385,8 +387,7 @@ mod tests {
         assert_eq!(parse_timestamp("2026-01-03 06:00:00"), Ok(at(6, 0, 0)));
         assert_eq!(parse_timestamp(" 2026-01-03 "), Ok(at(0, 0, 0)));
         assert_eq!(
-            parse_timestamp("2026-01-03T06:00:00.250Z")
-                .map(|t| t.and_utc().timestamp_subsec_millis()),
+            parse_timestamp("2026-01-03T06:00:00.250Z").map(|t| t.timestamp_subsec_millis()),
             Ok(250)
         );
         for bad in [

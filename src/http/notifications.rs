@@ -1,13 +1,14 @@
 //! In-app notifications: each user's own inbox (reference §1.11, shapes kept).
 //!
-//! Every query is limited to the caller's own notifications (`user_id` holds the recipient's
-//! e-mail, as the predecessor stored it); revision 011 lets the recipient reach them in any
+//! Every query is limited to the caller's own notifications (`recipient_id`, the uuid that
+//! revision 015 derives from the recipient's e-mail in `user_id`, which the predecessor
+//! stored and the answers still show); revision 011 lets the recipient reach them in any
 //! organization they act in. Another user's notification id is 404, like an unknown one.
 
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
@@ -32,8 +33,9 @@ pub fn router() -> Router<AppState> {
 #[openapi(paths(list, unread_count, types, read_all, mark_read, remove))]
 pub struct ApiDoc;
 
-/// The caller's e-mail as notifications store it, resolved in SQL so it is always current.
-const MINE: &str = "user_id = (SELECT u.email FROM users u WHERE u.id = app.current_user_id())";
+/// The caller's own notifications: `recipient_id` (revision 015) is the recipient's uuid,
+/// derived from the e-mail in `user_id`; it survives a change of e-mail address.
+const MINE: &str = "recipient_id = app.current_user_id()";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 struct ListQuery {
@@ -84,9 +86,8 @@ struct MarkedAll {
     marked_count: u64,
 }
 
-fn iso(at: NaiveDateTime) -> String {
-    at.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
@@ -143,7 +144,7 @@ async fn list(
                 message: row.try_get("message")?,
                 data: row.try_get("data")?,
                 read: row.try_get("read")?,
-                read_at: row.try_get::<Option<NaiveDateTime>, _>("read_at")?.map(iso),
+                read_at: row.try_get::<Option<DateTime<Utc>>, _>("read_at")?.map(iso),
                 created_at: iso(row.try_get("created_at")?),
             })
         })
@@ -185,7 +186,7 @@ async fn mark_read(
     let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
     // read_at keeps the first time it was read.
     let changed = sqlx::query(&format!(
-        "UPDATE notifications SET read = true, read_at = coalesce(read_at, now() AT TIME ZONE 'UTC') \
+        "UPDATE notifications SET read = true, read_at = coalesce(read_at, now()) \
           WHERE id = $1 AND {MINE}"
     ))
     .bind(id)
@@ -211,7 +212,7 @@ async fn read_all(
 ) -> Result<Json<MarkedAll>, ApiError> {
     let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
     let marked_count = sqlx::query(&format!(
-        "UPDATE notifications SET read = true, read_at = now() AT TIME ZONE 'UTC' \
+        "UPDATE notifications SET read = true, read_at = now() \
           WHERE {MINE} AND NOT read"
     ))
     .execute(tx.conn())

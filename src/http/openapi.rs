@@ -98,7 +98,10 @@ mod tests {
                 if method == "parameters" {
                     continue;
                 }
-                assert!(operation["tags"][0].is_string(), "{method} {path} has no tag");
+                assert!(
+                    operation["tags"][0].is_string(),
+                    "{method} {path} has no tag"
+                );
                 assert!(
                     operation["responses"].as_object().unwrap().len() >= 2,
                     "{method} {path} documents no error answer"

@@ -18,7 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Map, Value};
 use sqlx::postgres::PgRow;
@@ -89,11 +89,6 @@ fn internal(error: UnknownLabel) -> ApiError {
 
 fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-/// A `timestamp without time zone` column holds UTC (predecessor tables).
-fn rfc3339_naive(at: NaiveDateTime) -> String {
-    rfc3339(at.and_utc())
 }
 
 /// An ILIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally.

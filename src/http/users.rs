@@ -25,7 +25,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use chrono::{NaiveDateTime, SecondsFormat};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::postgres::PgRow;
@@ -754,8 +754,8 @@ struct Values<'a> {
     is_active: Option<bool>,
 }
 
-fn rfc3339(at: NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(SecondsFormat::Micros, true)
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -788,10 +788,10 @@ mod queries {
             is_active: row.try_get("is_active")?,
             created_at: rfc3339(row.try_get("created_at")?),
             updated_at: row
-                .try_get::<Option<NaiveDateTime>, _>("updated_at")?
+                .try_get::<Option<DateTime<Utc>>, _>("updated_at")?
                 .map(rfc3339),
             last_login: row
-                .try_get::<Option<NaiveDateTime>, _>("last_login")?
+                .try_get::<Option<DateTime<Utc>>, _>("last_login")?
                 .map(rfc3339),
         })
     }
@@ -886,7 +886,7 @@ mod queries {
             "INSERT INTO users AS u (id, email, hashed_password, full_name, role, is_active, \
                                      created_at, updated_at, organization_id) \
              VALUES (gen_random_uuid(), $1, $2, $3, $4::userrole, true, \
-                     now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', $5) \
+                     now(), now(), $5) \
              RETURNING {COLUMNS}"
         ))
         .bind(email.as_str())
@@ -925,7 +925,7 @@ mod queries {
                     full_name = coalesce($3, u.full_name), \
                     role = coalesce($4::userrole, u.role), \
                     is_active = coalesce($5, u.is_active), \
-                    updated_at = now() AT TIME ZONE 'UTC' \
+                    updated_at = now() \
               WHERE u.id = $1 RETURNING {COLUMNS}"
         ))
         .bind(id)
@@ -963,7 +963,7 @@ mod queries {
         hash: &str,
     ) -> Result<bool, ApiError> {
         let result = sqlx::query(
-            "UPDATE users SET hashed_password = $3, updated_at = now() AT TIME ZONE 'UTC' \
+            "UPDATE users SET hashed_password = $3, updated_at = now() \
               WHERE id = $1 AND ($2::text IS NULL OR hashed_password = $2)",
         )
         .bind(id)

@@ -19,7 +19,7 @@ BEGIN
     INSERT INTO users (id, email, hashed_password, full_name, role, is_active, created_at, updated_at, organization_id)
     SELECT ('c0000000-0000-4000-8000-' || lpad(o.n::text, 12, '0'))::uuid,
            'bench-admin-' || o.n || '@bench.test', p_hash, 'Bench User ' || o.n,
-           'COMPLIANCE', true, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', o.id
+           'COMPLIANCE', true, now(), now(), o.id
       FROM bench_orgs o;
     -- Revision 005's trigger gave each a VIBOTAJ membership; replace it with their own.
     DELETE FROM org_memberships WHERE user_id IN (SELECT id FROM users WHERE email LIKE 'bench-admin-%');
@@ -34,12 +34,12 @@ BEGIN
            'BENCH-' || lpad(g::text, 8, '0'),
            'BNCU' || lpad((g % 1000000)::text, 6, '0') || (g % 10),
            'BL' || g, 'BENCH VESSEL ' || (g % 50), (g % 900 + 100)::text || 'N',
-           now() AT TIME ZONE 'UTC' - make_interval(days => g % 400),
-           now() AT TIME ZONE 'UTC' - make_interval(days => g % 400) + interval '30 days',
+           now() - make_interval(days => g % 400),
+           now() - make_interval(days => g % 400) + interval '30 days',
            'NGAPP', 'Apapa', 'DEHAM', 'Hamburg', 'FOB',
            (ARRAY['CREATED','DOCS_PENDING','DOCS_COMPLETE','IN_TRANSIT','ARRIVED','DELIVERED','CLOSED']::shipmentstatus[])[1 + g % 7],
-           now() AT TIME ZONE 'UTC' - make_interval(secs => g),
-           now() AT TIME ZONE 'UTC' - make_interval(secs => g),
+           now() - make_interval(secs => g),
+           now() - make_interval(secs => g),
            o.id
       FROM generate_series(1, p_shipments) g
       JOIN bench_orgs o ON o.n = g % p_organizations;

@@ -10,6 +10,7 @@ mod multitenancy;
 mod multitenancy_smoke;
 mod notifications;
 mod organizations;
+mod revision_015;
 mod revisions;
 mod runbook;
 mod schema;

@@ -82,6 +82,7 @@ static REVISIONS: &[Revision] = &[
     revision!("012", "organization_api"),
     revision!("013", "invitations", guarded),
     revision!("014", "shipment_constraints"),
+    revision!("015", "timestamptz_user_refs"),
 ];
 
 /// Every revision, oldest first.

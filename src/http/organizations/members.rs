@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::{
     audit_entry, internal, is_violation, open_organization, require_organization, rfc3339,
-    rfc3339_naive, search_pattern,
+    search_pattern,
 };
 use crate::db::tenant::TenantTx;
 use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTarget};
@@ -139,8 +139,8 @@ impl MemberRow {
         let role = OrgRole::parse(row.try_get("org_role")?).map_err(internal)?;
         let status = MembershipStatus::parse(row.try_get("status")?).map_err(internal)?;
         let last_login = row
-            .try_get::<Option<chrono::NaiveDateTime>, _>("last_login")?
-            .map(rfc3339_naive);
+            .try_get::<Option<chrono::DateTime<chrono::Utc>>, _>("last_login")?
+            .map(rfc3339);
         Ok(Self {
             item: MemberItem {
                 id: row.try_get("id")?,

@@ -6,7 +6,7 @@
 //! field (`products[1].hs_code`), and every length matches its column, so a value the
 //! database would refuse never reaches it.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
@@ -175,8 +175,8 @@ fn timestamp(
     fields: &mut Fields,
     name: &str,
     patch: Patch<String>,
-    current: Option<NaiveDateTime>,
-) -> Option<NaiveDateTime> {
+    current: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
     match patch {
         None => current,
         Some(None) => None,

@@ -1,7 +1,7 @@
 //! Response bodies of the shipment slice, in the predecessor's shapes (reference §1.4, UI
 //! §1.5): enum values in lower case, timestamps RFC 3339 in UTC, dates `YYYY-MM-DD`.
 
-use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -9,8 +9,8 @@ use crate::db::shipments::{DocumentRow, EventRow, PartyRow, ProductRow, Shipment
 use crate::domain::ShipmentStatus;
 use crate::http::error::ApiError;
 
-pub fn timestamp(at: NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true)
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 fn date(day: NaiveDate) -> String {

@@ -73,9 +73,14 @@ pub async fn demo(url: &str, at_revision: Option<&str>) -> Result<Seeded> {
             .context("inserting the demo data")?;
         tx.commit().await?;
         // Past 005 the migration's data step has already run: derive organizations,
-        // memberships and buyer links for the new rows the same way.
+        // memberships and buyer links for the new rows the same way. Re-running 005 also
+        // re-creates its membership trigger as 005 wrote it, so past 015 that revision runs
+        // again too (its trigger function for timestamptz; every step is idempotent).
         if current.is_some_and(|c| c.id >= "005") {
             migrator.rerun("005").await?;
+        }
+        if current.is_some_and(|c| c.id >= "015") {
+            migrator.rerun("015").await?;
         }
     }
     migrator.upgrade(Some(target.id)).await?;
