@@ -66,6 +66,7 @@ ALTER TABLE audit_logs DROP COLUMN IF EXISTS actor_id;
 -- tracehub:step transaction: the trigger functions and the user lookups
 DROP FUNCTION IF EXISTS tracehub_derive_user_refs();
 DROP FUNCTION IF EXISTS tracehub_audit_actor();
+DROP PROCEDURE IF EXISTS app.backfill_user_refs_015(regclass, text[]);
 DROP FUNCTION IF EXISTS app.audit_actor_id(text, text);
 DROP FUNCTION IF EXISTS app.user_id_for_email(text);
 

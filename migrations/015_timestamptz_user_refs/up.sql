@@ -306,6 +306,112 @@ END $$;
 -- tracehub:step transaction: documents: uploaded_by_id, validated_by_id
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS uploaded_by_id uuid;
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS validated_by_id uuid;
+DROP TRIGGER IF EXISTS tracehub_documents_user_refs ON documents;
+CREATE TRIGGER tracehub_documents_user_refs BEFORE INSERT OR UPDATE OF uploaded_by, validated_by ON documents
+    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('uploaded_by', 'uploaded_by_id', 'validated_by', 'validated_by_id');
+
+-- tracehub:step transaction: document_contents: validated_by_id
+ALTER TABLE document_contents ADD COLUMN IF NOT EXISTS validated_by_id uuid;
+DROP TRIGGER IF EXISTS tracehub_document_contents_user_refs ON document_contents;
+CREATE TRIGGER tracehub_document_contents_user_refs BEFORE INSERT OR UPDATE OF validated_by ON document_contents
+    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('validated_by', 'validated_by_id');
+
+-- tracehub:step transaction: origins: verified_by_id
+ALTER TABLE origins ADD COLUMN IF NOT EXISTS verified_by_id uuid;
+DROP TRIGGER IF EXISTS tracehub_origins_user_refs ON origins;
+CREATE TRIGGER tracehub_origins_user_refs BEFORE INSERT OR UPDATE OF verified_by ON origins
+    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('verified_by', 'verified_by_id');
+
+-- tracehub:step transaction: notifications: recipient_id
+ALTER TABLE notifications ADD COLUMN IF NOT EXISTS recipient_id uuid;
+DROP TRIGGER IF EXISTS tracehub_notifications_user_refs ON notifications;
+CREATE TRIGGER tracehub_notifications_user_refs BEFORE INSERT OR UPDATE OF user_id ON notifications
+    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('user_id', 'recipient_id');
+
+-- tracehub:step transaction: audit_logs: actor_id (no foreign key: audit rows outlive users)
+ALTER TABLE audit_logs ADD COLUMN IF NOT EXISTS actor_id uuid;
+DROP TRIGGER IF EXISTS tracehub_audit_logs_actor ON audit_logs;
+CREATE TRIGGER tracehub_audit_logs_actor BEFORE INSERT ON audit_logs
+    FOR EACH ROW EXECUTE FUNCTION tracehub_audit_actor();
+
+-- Backfills. Linear, whatever the table size: each table is walked once in primary-key
+-- order, 10000 rows a transaction (row locks are held for one batch only, so the running
+-- application never waits long), each batch one set-based UPDATE of all the table's user
+-- columns against a map of e-mail → user built once. E-mails that two users share up to case
+-- (the unique index is case-sensitive) are left to app.user_id_for_email, which prefers the
+-- exact spelling; there are few or none. The foreign keys are added after the backfill, so
+-- the rewritten rows pay no per-row reference check (VALIDATE checks them once, in bulk).
+-- A re-run after a crash walks the tables again and fills only what is still NULL.
+--
+-- audit_logs is NOT backfilled: the audit log is append-only and its history is not
+-- rewritten (at the M1 size that would be 2M row versions). Rows written from this revision
+-- on get actor_id from their trigger; for older rows readers derive it with
+-- app.audit_actor_id(user_id, username).
+
+-- tracehub:step transaction: the backfill procedure
+CREATE OR REPLACE PROCEDURE app.backfill_user_refs_015(p_table regclass, p_pairs text[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_last uuid := '00000000-0000-0000-0000-000000000000';
+    v_next uuid;
+    v_set text := '';
+    v_todo text := '';
+    v_ambiguous text := '';
+    i integer;
+BEGIN
+    -- p_pairs: text column, uuid column, text column, uuid column, …
+    FOR i IN 1 .. array_length(p_pairs, 1) BY 2 LOOP
+        v_set := v_set || CASE WHEN i > 1 THEN ', ' ELSE '' END
+              || format('%2$I = coalesce(t.%2$I, (SELECT m.id FROM tracehub_email_map m WHERE m.key = lower(btrim(t.%1$I))))',
+                        p_pairs[i], p_pairs[i + 1]);
+        v_todo := v_todo || CASE WHEN i > 1 THEN ' OR ' ELSE '' END
+              || format('(t.%2$I IS NULL AND EXISTS (SELECT 1 FROM tracehub_email_map m WHERE m.key = lower(btrim(t.%1$I))))',
+                        p_pairs[i], p_pairs[i + 1]);
+    END LOOP;
+    DROP TABLE IF EXISTS pg_temp.tracehub_email_map;
+    CREATE TEMP TABLE tracehub_email_map (key text PRIMARY KEY, id uuid NOT NULL);
+    INSERT INTO tracehub_email_map
+    SELECT lower(email), min(id::text)::uuid FROM users GROUP BY lower(email) HAVING count(*) = 1;
+    ANALYZE tracehub_email_map;
+    COMMIT;
+    LOOP
+        EXECUTE format('SELECT id FROM (SELECT id FROM %s WHERE id > $1 ORDER BY id LIMIT 10000) b ORDER BY id DESC LIMIT 1', p_table)
+           INTO v_next USING v_last;
+        EXIT WHEN v_next IS NULL;
+        EXECUTE format('UPDATE %s t SET %s WHERE t.id > $1 AND t.id <= $2 AND (%s)', p_table, v_set, v_todo)
+          USING v_last, v_next;
+        COMMIT;
+        v_last := v_next;
+    END LOOP;
+    -- The few e-mails two users share up to case: the exact spelling decides.
+    FOR i IN 1 .. array_length(p_pairs, 1) BY 2 LOOP
+        EXECUTE format(
+            'UPDATE %1$s t SET %3$I = app.user_id_for_email(t.%2$I)
+              WHERE t.%3$I IS NULL AND t.%2$I IS NOT NULL
+                AND lower(btrim(t.%2$I)) IN (SELECT lower(email) FROM users GROUP BY lower(email) HAVING count(*) > 1)',
+            p_table, p_pairs[i], p_pairs[i + 1]);
+        COMMIT;
+    END LOOP;
+    DROP TABLE IF EXISTS pg_temp.tracehub_email_map;
+END
+$$;
+
+-- tracehub:step no-transaction
+CALL app.backfill_user_refs_015('documents', ARRAY['uploaded_by', 'uploaded_by_id', 'validated_by', 'validated_by_id']);
+
+-- tracehub:step no-transaction
+CALL app.backfill_user_refs_015('document_contents', ARRAY['validated_by', 'validated_by_id']);
+
+-- tracehub:step no-transaction
+CALL app.backfill_user_refs_015('origins', ARRAY['verified_by', 'verified_by_id']);
+
+-- tracehub:step no-transaction
+CALL app.backfill_user_refs_015('notifications', ARRAY['user_id', 'recipient_id']);
+
+-- tracehub:step transaction: drop the backfill procedure
+DROP PROCEDURE IF EXISTS app.backfill_user_refs_015(regclass, text[]);
+
+-- tracehub:step transaction: the foreign keys to users (NOT VALID: a short lock each)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'documents'::regclass AND conname = 'documents_uploaded_by_id_fkey') THEN
@@ -317,12 +423,6 @@ BEGIN
             REFERENCES users (id) ON DELETE SET NULL NOT VALID;
     END IF;
 END $$;
-DROP TRIGGER IF EXISTS tracehub_documents_user_refs ON documents;
-CREATE TRIGGER tracehub_documents_user_refs BEFORE INSERT OR UPDATE OF uploaded_by, validated_by ON documents
-    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('uploaded_by', 'uploaded_by_id', 'validated_by', 'validated_by_id');
-
--- tracehub:step transaction: document_contents: validated_by_id
-ALTER TABLE document_contents ADD COLUMN IF NOT EXISTS validated_by_id uuid;
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'document_contents'::regclass AND conname = 'document_contents_validated_by_id_fkey') THEN
@@ -330,12 +430,6 @@ BEGIN
             REFERENCES users (id) ON DELETE SET NULL NOT VALID;
     END IF;
 END $$;
-DROP TRIGGER IF EXISTS tracehub_document_contents_user_refs ON document_contents;
-CREATE TRIGGER tracehub_document_contents_user_refs BEFORE INSERT OR UPDATE OF validated_by ON document_contents
-    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('validated_by', 'validated_by_id');
-
--- tracehub:step transaction: origins: verified_by_id
-ALTER TABLE origins ADD COLUMN IF NOT EXISTS verified_by_id uuid;
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'origins'::regclass AND conname = 'origins_verified_by_id_fkey') THEN
@@ -343,12 +437,6 @@ BEGIN
             REFERENCES users (id) ON DELETE SET NULL NOT VALID;
     END IF;
 END $$;
-DROP TRIGGER IF EXISTS tracehub_origins_user_refs ON origins;
-CREATE TRIGGER tracehub_origins_user_refs BEFORE INSERT OR UPDATE OF verified_by ON origins
-    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('verified_by', 'verified_by_id');
-
--- tracehub:step transaction: notifications: recipient_id
-ALTER TABLE notifications ADD COLUMN IF NOT EXISTS recipient_id uuid;
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'notifications'::regclass AND conname = 'notifications_recipient_id_fkey') THEN
@@ -356,60 +444,6 @@ BEGIN
             REFERENCES users (id) ON DELETE CASCADE NOT VALID;
     END IF;
 END $$;
-DROP TRIGGER IF EXISTS tracehub_notifications_user_refs ON notifications;
-CREATE TRIGGER tracehub_notifications_user_refs BEFORE INSERT OR UPDATE OF user_id ON notifications
-    FOR EACH ROW EXECUTE FUNCTION tracehub_derive_user_refs('user_id', 'recipient_id');
-
--- tracehub:step transaction: audit_logs: actor_id (no foreign key: audit rows outlive users)
-ALTER TABLE audit_logs ADD COLUMN IF NOT EXISTS actor_id uuid;
-DROP TRIGGER IF EXISTS tracehub_audit_logs_actor ON audit_logs;
-CREATE TRIGGER tracehub_audit_logs_actor BEFORE INSERT ON audit_logs
-    FOR EACH ROW EXECUTE FUNCTION tracehub_audit_actor();
-
--- Backfills, 5000 rows a transaction. Only rows whose text names a user are picked, so each
--- loop ends when no such row is left without its uuid.
-
--- tracehub:step repeat: documents.uploaded_by_id
-UPDATE documents SET uploaded_by_id = app.user_id_for_email(uploaded_by)
- WHERE id IN (SELECT d.id FROM documents d
-               WHERE d.uploaded_by_id IS NULL AND d.uploaded_by IS NOT NULL
-                 AND app.user_id_for_email(d.uploaded_by) IS NOT NULL
-               LIMIT 5000);
-
--- tracehub:step repeat: documents.validated_by_id
-UPDATE documents SET validated_by_id = app.user_id_for_email(validated_by)
- WHERE id IN (SELECT d.id FROM documents d
-               WHERE d.validated_by_id IS NULL AND d.validated_by IS NOT NULL
-                 AND app.user_id_for_email(d.validated_by) IS NOT NULL
-               LIMIT 5000);
-
--- tracehub:step repeat: document_contents.validated_by_id
-UPDATE document_contents SET validated_by_id = app.user_id_for_email(validated_by)
- WHERE id IN (SELECT c.id FROM document_contents c
-               WHERE c.validated_by_id IS NULL AND c.validated_by IS NOT NULL
-                 AND app.user_id_for_email(c.validated_by) IS NOT NULL
-               LIMIT 5000);
-
--- tracehub:step repeat: origins.verified_by_id
-UPDATE origins SET verified_by_id = app.user_id_for_email(verified_by)
- WHERE id IN (SELECT o.id FROM origins o
-               WHERE o.verified_by_id IS NULL AND o.verified_by IS NOT NULL
-                 AND app.user_id_for_email(o.verified_by) IS NOT NULL
-               LIMIT 5000);
-
--- tracehub:step repeat: notifications.recipient_id
-UPDATE notifications SET recipient_id = app.user_id_for_email(user_id)
- WHERE id IN (SELECT n.id FROM notifications n
-               WHERE n.recipient_id IS NULL
-                 AND app.user_id_for_email(n.user_id) IS NOT NULL
-               LIMIT 5000);
-
--- tracehub:step repeat: audit_logs.actor_id
-UPDATE audit_logs SET actor_id = app.audit_actor_id(user_id, username)
- WHERE id IN (SELECT a.id FROM audit_logs a
-               WHERE a.actor_id IS NULL AND (a.user_id IS NOT NULL OR a.username IS NOT NULL)
-                 AND app.audit_actor_id(a.user_id, a.username) IS NOT NULL
-               LIMIT 5000);
 
 -- tracehub:step transaction lock_timeout=0: validate the foreign keys to users
 DO $$
