@@ -396,16 +396,16 @@ BEGIN
 END
 $$;
 
--- tracehub:step no-transaction
+-- tracehub:step no-transaction parallel
 CALL app.backfill_user_refs_015('documents', ARRAY['uploaded_by', 'uploaded_by_id', 'validated_by', 'validated_by_id']);
 
--- tracehub:step no-transaction
+-- tracehub:step no-transaction parallel
 CALL app.backfill_user_refs_015('document_contents', ARRAY['validated_by', 'validated_by_id']);
 
--- tracehub:step no-transaction
+-- tracehub:step no-transaction parallel
 CALL app.backfill_user_refs_015('origins', ARRAY['verified_by', 'verified_by_id']);
 
--- tracehub:step no-transaction
+-- tracehub:step no-transaction parallel
 CALL app.backfill_user_refs_015('notifications', ARRAY['user_id', 'recipient_id']);
 
 -- tracehub:step transaction: drop the backfill procedure

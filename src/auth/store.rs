@@ -6,7 +6,7 @@
 //! what its caller needs.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{PgConnection, PgExecutor, Row};
 use uuid::Uuid;
 
 use crate::db::tenant::AppPool;
@@ -79,8 +79,9 @@ pub struct Membership {
     pub user_role: String,
 }
 
-pub async fn user_membership(
-    pool: &AppPool,
+/// `executor`: the pool, or the connection of a transaction already open.
+pub async fn user_membership<'e>(
+    executor: impl PgExecutor<'e>,
     user_id: Uuid,
     organization_id: Uuid,
 ) -> Result<Option<Membership>, sqlx::Error> {
@@ -89,28 +90,28 @@ pub async fn user_membership(
     ))
     .bind(user_id)
     .bind(organization_id)
-    .fetch_optional(pool.inner())
+    .fetch_optional(executor)
     .await?;
     row.map(|row| membership_of(&row)).transpose()
 }
 
-/// What a bearer token is checked against on every request, in one round trip: the
-/// membership its claims name, unless the token (`jti`) is revoked. `None` for a revoked
-/// token and for a membership that does not exist alike.
+/// What a bearer token is checked against on every request, in one round trip on the
+/// request's own transaction: the membership its claims name, unless the token (`jti`) is
+/// revoked. `None` for a revoked token and for a membership that does not exist alike.
+/// (Revision 016's PL/pgSQL function, whose plans stay cached per connection.)
 pub async fn token_session(
-    pool: &AppPool,
+    conn: &mut PgConnection,
     user_id: Uuid,
     organization_id: Uuid,
     jti: Uuid,
 ) -> Result<Option<Membership>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {MEMBERSHIP_COLUMNS} FROM app.user_membership($1, $2) \
-          WHERE NOT app.is_token_revoked($3)"
+        "SELECT {MEMBERSHIP_COLUMNS} FROM app.token_session($1, $2, $3)"
     ))
     .bind(user_id)
     .bind(organization_id)
     .bind(jti)
-    .fetch_optional(pool.inner())
+    .fetch_optional(conn)
     .await?;
     row.map(|row| membership_of(&row)).transpose()
 }
@@ -131,15 +132,15 @@ fn membership_of(row: &sqlx::postgres::PgRow) -> Result<Membership, sqlx::Error>
     })
 }
 
-pub async fn revoke_token(
-    pool: &AppPool,
+pub async fn revoke_token<'e>(
+    executor: impl PgExecutor<'e>,
     jti: Uuid,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT app.revoke_token($1, $2)")
         .bind(jti)
         .bind(expires_at)
-        .execute(pool.inner())
+        .execute(executor)
         .await?;
     Ok(())
 }

@@ -32,6 +32,10 @@ impl AppPool {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(acquire_timeout)
+            // sqlx pings every connection when it is returned to the pool; a second ping on
+            // each acquire would add a round trip to every request for nothing. A connection
+            // that died while idle (server restart) fails its next query and is discarded.
+            .test_before_acquire(false)
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute("SET ROLE tracehub_app").await?;
@@ -76,6 +80,14 @@ pub struct AuditEntry<'a> {
 pub struct TenantTx {
     tx: Transaction<'static, Postgres>,
     context: TenantContext,
+}
+
+impl std::fmt::Debug for TenantTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantTx")
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TenantTx {

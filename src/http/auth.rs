@@ -23,7 +23,7 @@ use super::error::{ApiError, FieldError};
 use super::extract::ClientAddress;
 use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
-use crate::db::tenant::{TenantContext, TenantTx};
+use crate::db::tenant::{AppPool, TenantContext, TenantTx};
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
     ThrottlePolicy,
@@ -283,7 +283,7 @@ async fn login(
     let organization_id = record.organization_id.ok_or_else(|| {
         ApiError::Forbidden("The account has no active organization membership".to_string())
     })?;
-    let membership = store::user_membership(&state.pool, record.user_id, organization_id)
+    let membership = store::user_membership(state.pool.inner(), record.user_id, organization_id)
         .await?
         .ok_or_else(|| {
             ApiError::Forbidden("The account has no active organization membership".to_string())
@@ -359,7 +359,8 @@ async fn read_names(
         organization_id,
         user_id: Some(user_id),
     };
-    let user = read_user(state, context, user_id).await?;
+    let tx = TenantTx::begin(&state.pool, context).await?;
+    let user = read_user(tx, user_id).await?;
     Ok((user.email, user.full_name))
 }
 
@@ -368,7 +369,14 @@ async fn read_names(
 
 /// The caller of a protected route: a valid, unrevoked token of an active user with an
 /// active membership in the token's (active) organization. Rejects with 401 otherwise.
-#[derive(Debug, Clone)]
+///
+/// The token is checked inside the caller's tenant transaction, which the handler then
+/// continues with [`CurrentUser::begin`]: one pooled connection per request, and the check
+/// costs one round trip. Handlers needing another context ([`CurrentUser::begin_in`],
+/// [`CurrentUser::begin_platform`]) or none ([`CurrentUser::release`]) give it back first,
+/// so a request never holds two connections (which, with the pool exhausted, would wait on
+/// each other).
+#[derive(Debug)]
 pub struct CurrentUser {
     pub user_id: Uuid,
     pub role: SystemRole,
@@ -379,9 +387,44 @@ pub struct CurrentUser {
     pub tenant: TenantContext,
     /// The token's claims (logout needs `jti` and `exp`).
     pub claims: Claims,
+    /// The transaction the token was checked in, until the handler takes it.
+    checked: Option<TenantTx>,
+    pool: AppPool,
 }
 
 impl CurrentUser {
+    /// The caller's tenant transaction: the one the token was checked in, or (when that was
+    /// taken already) a new one.
+    pub async fn begin(&mut self) -> Result<TenantTx, sqlx::Error> {
+        match self.checked.take() {
+            Some(tx) => Ok(tx),
+            None => TenantTx::begin(&self.pool, self.tenant).await,
+        }
+    }
+
+    /// A transaction in another context (the checked one is rolled back first).
+    pub async fn begin_in(&mut self, context: TenantContext) -> Result<TenantTx, sqlx::Error> {
+        self.release();
+        TenantTx::begin(&self.pool, context).await
+    }
+
+    /// The audited platform path (see [`TenantTx::begin_platform`]).
+    pub async fn begin_platform(
+        &mut self,
+        context: TenantContext,
+        actor: &str,
+        reason: &str,
+    ) -> Result<TenantTx, sqlx::Error> {
+        self.release();
+        TenantTx::begin_platform(&self.pool, context, actor, reason).await
+    }
+
+    /// Gives the checked transaction's connection back to the pool (rolled back): before
+    /// slow work, or work on the pool itself.
+    pub fn release(&mut self) {
+        self.checked = None;
+    }
+
     /// What this caller may do in the token's organization (the membership is active:
     /// the extractor refuses every other).
     pub fn access(&self) -> Access {
@@ -437,8 +480,14 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
             ApiError::Unauthorized(BAD_TOKEN)
         })?;
-        // Revocation and membership in one round trip: this runs on every request.
-        let membership = store::token_session(&state.pool, claims.sub, claims.org, claims.jti)
+        // This runs on every request: the tenant transaction the handler continues (one
+        // round trip), then revocation and membership in one more.
+        let tenant = TenantContext {
+            organization_id: claims.org,
+            user_id: Some(claims.sub),
+        };
+        let mut tx = TenantTx::begin(&state.pool, tenant).await?;
+        let membership = store::token_session(tx.conn(), claims.sub, claims.org, claims.jti)
             .await?
             .ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
         if !membership.user_is_active {
@@ -456,11 +505,10 @@ impl FromRequestParts<AppState> for CurrentUser {
             organization_id: claims.org,
             org_role: OrgRole::parse(&membership.org_role).map_err(internal)?,
             org_type: OrgType::parse(&membership.org_type).map_err(internal)?,
-            tenant: TenantContext {
-                organization_id: claims.org,
-                user_id: Some(claims.sub),
-            },
+            tenant,
             claims,
+            checked: Some(tx),
+            pool: state.pool.clone(),
         })
     }
 }
@@ -487,13 +535,8 @@ struct UserRow {
 
 /// Reads one user inside a tenant transaction: revision 008 lets a user read their own row
 /// whatever organization they act in.
-async fn read_user(
-    state: &AppState,
-    context: TenantContext,
-    user_id: Uuid,
-) -> Result<UserRow, ApiError> {
+async fn read_user(mut tx: TenantTx, user_id: Uuid) -> Result<UserRow, ApiError> {
     use sqlx::Row;
-    let mut tx = TenantTx::begin(&state.pool, context).await?;
     let row = sqlx::query(
         "SELECT email::text AS email, full_name::text AS full_name, role::text AS role, is_active \
          FROM users WHERE id = $1",
@@ -515,11 +558,8 @@ async fn read_user(
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
     summary = "The caller",
     responses((status = 200, body = MeResponse), (status = 401, description = "No valid token")))]
-async fn me(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<MeResponse>, ApiError> {
-    let row = read_user(&state, user.tenant, user.user_id).await?;
+async fn me(mut user: CurrentUser) -> Result<Json<MeResponse>, ApiError> {
+    let row = read_user(user.begin().await?, user.user_id).await?;
     let role = SystemRole::from_db_label(&row.role)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     Ok(Json(MeResponse {
@@ -537,8 +577,10 @@ async fn me(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     summary = "Revoke the presented token",
     responses((status = 204, description = "Revoked"), (status = 401, description = "No valid token")))]
-async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<StatusCode, ApiError> {
-    store::revoke_token(&state.pool, user.claims.jti, user.claims.expires_at()).await?;
+async fn logout(mut user: CurrentUser) -> Result<StatusCode, ApiError> {
+    let mut tx = user.begin().await?;
+    store::revoke_token(tx.conn(), user.claims.jti, user.claims.expires_at()).await?;
+    tx.commit().await?;
     tracing::info!(user = %user.user_id, "logout");
     Ok(StatusCode::NO_CONTENT)
 }

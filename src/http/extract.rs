@@ -218,6 +218,49 @@ impl Fields {
     }
 }
 
+/// The largest request body the API reads (JSON bodies; axum's default limit too).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// How long a client may take to send its body.
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reads the whole request body before routing, so that no handler — and no database
+/// connection, which the [`super::auth::CurrentUser`] extractor holds from the token check
+/// on — waits on a slow client. 413 over [`MAX_BODY_BYTES`], 408 after
+/// [`BODY_READ_TIMEOUT`]; both in the API's error shape (see `error::render_errors`).
+pub async fn buffer_body(
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let (parts, body) = request.into_parts();
+    let bytes = match tokio::time::timeout(
+        BODY_READ_TIMEOUT,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is larger than 2 MiB, or could not be read",
+            )
+                .into_response()
+        }
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                "The request body did not arrive in time",
+            )
+                .into_response()
+        }
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

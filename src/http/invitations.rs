@@ -272,33 +272,30 @@ async fn hash_password(secret: String) -> Result<String, ApiError> {
 /// The transaction for work in `organization_id`: the caller's own tenant transaction, or —
 /// for a platform admin acting elsewhere — the audited platform path.
 async fn tx_in(
-    state: &AppState,
-    caller: &CurrentUser,
+    caller: &mut CurrentUser,
     organization_id: Uuid,
     reason: &str,
 ) -> Result<TenantTx, ApiError> {
     if organization_id == caller.organization_id {
-        return Ok(TenantTx::begin(&state.pool, caller.tenant).await?);
+        return Ok(caller.begin().await?);
     }
     let context = TenantContext {
         organization_id,
         user_id: Some(caller.user_id),
     };
-    Ok(TenantTx::begin_platform(&state.pool, context, &caller.user_id.to_string(), reason).await?)
+    Ok(caller
+        .begin_platform(context, &caller.user_id.to_string(), reason)
+        .await?)
 }
 
 /// The transaction for an invitation known only by id: platform admins see every
 /// organization's (audited), everyone else their current organization's.
-async fn tx_for_id(
-    state: &AppState,
-    caller: &CurrentUser,
-    reason: &str,
-) -> Result<TenantTx, ApiError> {
+async fn tx_for_id(caller: &mut CurrentUser, reason: &str) -> Result<TenantTx, ApiError> {
     if caller.access().is_platform_admin() {
         let actor = caller.user_id.to_string();
-        Ok(TenantTx::begin_platform(&state.pool, caller.tenant, &actor, reason).await?)
+        Ok(caller.begin_platform(caller.tenant, &actor, reason).await?)
     } else {
-        Ok(TenantTx::begin(&state.pool, caller.tenant).await?)
+        Ok(caller.begin().await?)
     }
 }
 
@@ -379,8 +376,7 @@ fn is_unique_violation(error: &sqlx::Error, constraint: &str) -> bool {
         (status = 409, description = "EMAIL_ALREADY_MEMBER or INVITATION_EXISTS"),
         (status = 422, description = "A field is invalid")))]
 async fn create(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     headers: HeaderMap,
     JsonBody(body): JsonBody<CreateInvitation>,
@@ -430,7 +426,7 @@ async fn create(
         ));
     }
 
-    let mut tx = tx_in(&state, &caller, organization_id, "invite into organization").await?;
+    let mut tx = tx_in(&mut caller, organization_id, "invite into organization").await?;
     if !db::organization_exists(tx.conn(), organization_id).await? {
         return Err(ApiError::NotFound);
     }
@@ -489,8 +485,7 @@ async fn create(
         (status = 403, description = "Not an admin or manager"),
         (status = 422, description = "A parameter is invalid")))]
 async fn list(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<Page<InvitationView>>, ApiError> {
     if !invitation::may_invite(&caller.access()) {
@@ -507,9 +502,9 @@ async fn list(
     // Another organization's filter: platform admins read it (audited); for anyone else the
     // tenant transaction shows none of its rows, so the page is simply empty.
     let mut tx = if caller.access().is_platform_admin() {
-        tx_in(&state, &caller, organization_id, "list invitations").await?
+        tx_in(&mut caller, organization_id, "list invitations").await?
     } else {
-        TenantTx::begin(&state.pool, caller.tenant).await?
+        caller.begin().await?
     };
     let (rows, total) = db::list(tx.conn(), organization_id, query.status, request).await?;
     tx.commit().await?;
@@ -525,12 +520,11 @@ async fn list(
         (status = 404, description = "No such invitation visible to the caller"),
         (status = 422, description = "id is not a UUID")))]
 async fn read(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<InvitationView>, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = tx_for_id(&state, &caller, "read invitation").await?;
+    let mut tx = tx_for_id(&mut caller, "read invitation").await?;
     let found = match db::find(tx.conn(), id).await? {
         Some(row) => Some(row),
         // Not in the caller's organization: it may still be addressed to them.
@@ -561,14 +555,13 @@ async fn read(
         (status = 404, description = "No such invitation in the caller's organization"),
         (status = 422, description = "id is not a UUID")))]
 async fn resend(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<IssuedInvitation>, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = tx_for_id(&state, &caller, "resend invitation").await?;
+    let mut tx = tx_for_id(&mut caller, "resend invitation").await?;
     managed_invitation(&mut tx, &caller, id).await?;
     let token = InvitationToken::generate();
     if !db::renew(tx.conn(), id, &token.hash()).await? {
@@ -598,13 +591,12 @@ async fn resend(
         (status = 404, description = "No such invitation in the caller's organization"),
         (status = 422, description = "id is not a UUID")))]
 async fn revoke(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = tx_for_id(&state, &caller, "revoke invitation").await?;
+    let mut tx = tx_for_id(&mut caller, "revoke invitation").await?;
     let row = managed_invitation(&mut tx, &caller, id).await?;
     if !db::revoke(tx.conn(), id).await? {
         return Err(unusable(Unusable::AlreadyUsed));
@@ -689,19 +681,18 @@ async fn validate(
         (status = 422, description = "token missing")))]
 async fn accept(
     State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Json<AcceptAnswer>, ApiError> {
     let mut fields = Fields::new();
     required(&mut fields, "token", &body.token);
     fields.finish()?;
-    let token_hash = invitation::token_hash(&body.token);
-    let found = usable_invitation(&state, &token_hash).await?;
-
-    let mut own = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut own = caller.begin().await?;
     let own_email = db::own_email(own.conn(), caller.user_id).await?;
     own.commit().await?;
+    let token_hash = invitation::token_hash(&body.token);
+    let found = usable_invitation(&state, &token_hash).await?;
     if !own_email.is_some_and(|email| same_email(&email, &found.email)) {
         return Err(ApiError::forbidden(
             EMAIL_MISMATCH,
@@ -714,7 +705,7 @@ async fn accept(
         organization_id: found.organization_id,
         user_id: Some(caller.user_id),
     };
-    let mut tx = TenantTx::begin(&state.pool, context).await?;
+    let mut tx = caller.begin_in(context).await?;
     let claimed = match db::claim(tx.conn(), &token_hash, caller.user_id).await {
         Err(error) if is_unique_violation(&error, "uq_org_user") => {
             return Err(ApiError::conflict(

@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api_routes())
         .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound })
+        .layer(middleware::from_fn(extract::buffer_body))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::record,

@@ -5,7 +5,7 @@
 //! stored and the answers still show); revision 011 lets the recipient reach them in any
 //! organization they act in. Another user's notification id is 404, like an unknown one.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -17,7 +17,6 @@ use super::auth::CurrentUser;
 use super::error::ApiError;
 use super::extract::{Fields, QueryParams};
 use super::AppState;
-use crate::db::tenant::TenantTx;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -96,8 +95,7 @@ fn iso(at: DateTime<Utc>) -> String {
     responses((status = 200, body = NotificationList), (status = 401, description = "No valid token"),
         (status = 422, description = "A parameter is out of range")))]
 async fn list(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<NotificationList>, ApiError> {
     let limit = query.limit.unwrap_or(50);
@@ -112,7 +110,7 @@ async fn list(
     fields.finish()?;
     let unread_only = query.unread_only.unwrap_or(false);
 
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let rows = sqlx::query(&format!(
         "SELECT id, user_id::text, type::text, title::text, message, coalesce(data, '{{}}') AS data, \
                 read, read_at, created_at \
@@ -159,11 +157,8 @@ async fn list(
 #[utoipa::path(get, path = "/api/v1/notifications/unread-count", tag = "notifications",
     security(("bearer" = [])), summary = "How many of the caller's notifications are unread",
     responses((status = 200, body = UnreadCount), (status = 401, description = "No valid token")))]
-async fn unread_count(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> Result<Json<UnreadCount>, ApiError> {
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+async fn unread_count(mut caller: CurrentUser) -> Result<Json<UnreadCount>, ApiError> {
+    let mut tx = caller.begin().await?;
     let unread_count: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM notifications WHERE {MINE} AND NOT read"
     ))
@@ -179,11 +174,10 @@ async fn unread_count(
     responses((status = 200, body = Changed), (status = 401, description = "No valid token"),
         (status = 404, description = "Not the caller's notification")))]
 async fn mark_read(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Changed>, ApiError> {
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     // read_at keeps the first time it was read.
     let changed = sqlx::query(&format!(
         "UPDATE notifications SET read = true, read_at = coalesce(read_at, now()) \
@@ -206,11 +200,8 @@ async fn mark_read(
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications",
     security(("bearer" = [])), summary = "Mark all of the caller's notifications read",
     responses((status = 200, body = MarkedAll), (status = 401, description = "No valid token")))]
-async fn read_all(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> Result<Json<MarkedAll>, ApiError> {
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+async fn read_all(mut caller: CurrentUser) -> Result<Json<MarkedAll>, ApiError> {
+    let mut tx = caller.begin().await?;
     let marked_count = sqlx::query(&format!(
         "UPDATE notifications SET read = true, read_at = now() \
           WHERE {MINE} AND NOT read"
@@ -230,12 +221,8 @@ async fn read_all(
     summary = "Delete one of the caller's notifications",
     responses((status = 200, body = Changed), (status = 401, description = "No valid token"),
         (status = 404, description = "Not the caller's notification")))]
-async fn remove(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-    Path(id): Path<Uuid>,
-) -> Result<Json<Changed>, ApiError> {
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+async fn remove(mut caller: CurrentUser, Path(id): Path<Uuid>) -> Result<Json<Changed>, ApiError> {
+    let mut tx = caller.begin().await?;
     let deleted = sqlx::query(&format!(
         "DELETE FROM notifications WHERE id = $1 AND {MINE}"
     ))

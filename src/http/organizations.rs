@@ -14,7 +14,7 @@
 
 mod members;
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -127,13 +127,12 @@ fn is_violation(error: &sqlx::Error, code: &str, constraint: Option<&str>) -> bo
 /// docs): 404 unless it is the caller's current organization or the caller is a platform
 /// admin.
 async fn open_organization(
-    state: &AppState,
-    caller: &CurrentUser,
+    caller: &mut CurrentUser,
     organization_id: Uuid,
     reason: &str,
 ) -> Result<TenantTx, ApiError> {
     if organization_id == caller.organization_id {
-        return Ok(TenantTx::begin(&state.pool, caller.tenant).await?);
+        return Ok(caller.begin().await?);
     }
     if !caller.access().is_platform_admin() {
         return Err(ApiError::NotFound);
@@ -142,7 +141,8 @@ async fn open_organization(
         organization_id,
         user_id: Some(caller.user_id),
     };
-    TenantTx::begin_platform(&state.pool, context, &caller.user_id.to_string(), reason)
+    caller
+        .begin_platform(context, &caller.user_id.to_string(), reason)
         .await
         // The access is audited under the target organization; its foreign key fails for an
         // organization that does not exist.
@@ -157,19 +157,10 @@ async fn open_organization(
 
 /// The platform path in the caller's own organization, for operations on no single
 /// organization (create, list all). 403 for anyone but a platform admin.
-async fn open_platform(
-    state: &AppState,
-    caller: &CurrentUser,
-    reason: &str,
-) -> Result<TenantTx, ApiError> {
+async fn open_platform(caller: &mut CurrentUser, reason: &str) -> Result<TenantTx, ApiError> {
     require_platform_admin(caller)?;
-    Ok(TenantTx::begin_platform(
-        &state.pool,
-        caller.tenant,
-        &caller.user_id.to_string(),
-        reason,
-    )
-    .await?)
+    let (tenant, actor) = (caller.tenant, caller.user_id.to_string());
+    Ok(caller.begin_platform(tenant, &actor, reason).await?)
 }
 
 fn require_platform_admin(caller: &CurrentUser) -> Result<(), ApiError> {
@@ -636,8 +627,7 @@ async fn list_organization_rows(
         (status = 409, description = "ORG_SLUG_EXISTS"),
         (status = 422, description = "A field is invalid; INVALID_ORG_TYPE for an unknown or reserved type")))]
 async fn create_organization(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(body): JsonBody<OrganizationFields>,
 ) -> Result<(StatusCode, Json<OrganizationDetail>), ApiError> {
@@ -669,7 +659,7 @@ async fn create_organization(
         return Err(Fields::one("name", "is required"));
     };
 
-    let mut tx = open_platform(&state, &caller, "create organization").await?;
+    let mut tx = open_platform(&mut caller, "create organization").await?;
     let id = insert_organization(tx.conn(), org_type, &slug, &checked, &name).await?;
     tx.audit(audit_entry(
         "organization.create",
@@ -715,8 +705,7 @@ pub struct OrganizationListQuery {
     responses((status = 200, body = Page<OrganizationSummary>), (status = 401, description = "No valid token"),
         (status = 422, description = "A query parameter is invalid")))]
 async fn list_organizations(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     QueryParams(query): QueryParams<OrganizationListQuery>,
 ) -> Result<Json<Page<OrganizationSummary>>, ApiError> {
     let page = PageQuery {
@@ -726,14 +715,11 @@ async fn list_organizations(
     .validate()?;
     let (mut tx, member) = if caller.access().is_platform_admin() {
         (
-            open_platform(&state, &caller, "list organizations").await?,
+            open_platform(&mut caller, "list organizations").await?,
             None,
         )
     } else {
-        (
-            TenantTx::begin(&state.pool, caller.tenant).await?,
-            Some(caller.user_id),
-        )
+        (caller.begin().await?, Some(caller.user_id))
     };
     let (items, total) = list_organization_rows(tx.conn(), &query, member, page).await?;
     tx.commit().await?;
@@ -746,11 +732,10 @@ async fn list_organizations(
     responses((status = 200, body = OrganizationDetail), (status = 401, description = "No valid token"),
         (status = 404, description = "Not the caller's current organization, or no such organization")))]
 async fn get_organization(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<OrganizationDetail>, ApiError> {
-    let mut tx = open_organization(&state, &caller, id, "read organization").await?;
+    let mut tx = open_organization(&mut caller, id, "read organization").await?;
     let detail = read_organization(tx.conn(), id).await?;
     tx.commit().await?;
     Ok(Json(detail))
@@ -766,8 +751,7 @@ async fn get_organization(
         (status = 409, description = "ORG_SLUG_EXISTS"),
         (status = 422, description = "A field is invalid")))]
 async fn update_organization(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<OrganizationFields>,
@@ -778,7 +762,7 @@ async fn update_organization(
     }
     let changes = body.check(&mut fields);
     fields.finish()?;
-    let mut tx = open_organization(&state, &caller, id, "update organization").await?;
+    let mut tx = open_organization(&mut caller, id, "update organization").await?;
     caller.require_org(OrgPermission::SettingsManage)?;
     if changes.slug.is_some() || changes.status.is_some() {
         require_platform_admin(&caller)?;
@@ -825,13 +809,12 @@ pub struct DeleteQuery {
         (status = 403, description = "INSUFFICIENT_PERMISSIONS or PROTECTED_ORGANIZATION"),
         (status = 404, description = "No such organization")))]
 async fn delete_organization(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<Uuid>,
     QueryParams(query): QueryParams<DeleteQuery>,
 ) -> Result<Json<SuspendedAnswer>, ApiError> {
-    let mut tx = open_organization(&state, &caller, id, "suspend organization").await?;
+    let mut tx = open_organization(&mut caller, id, "suspend organization").await?;
     require_platform_admin(&caller)?;
     if query.hard_delete == Some(true) {
         return Err(ApiError::bad_request(
@@ -955,11 +938,10 @@ async fn read_stats(conn: &mut PgConnection, id: Uuid) -> Result<OrganizationSta
     responses((status = 200, body = OrganizationStats), (status = 401, description = "No valid token"),
         (status = 404, description = "Not the caller's current organization, or no such organization")))]
 async fn organization_stats(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<OrganizationStats>, ApiError> {
-    let mut tx = open_organization(&state, &caller, id, "read organization stats").await?;
+    let mut tx = open_organization(&mut caller, id, "read organization stats").await?;
     require_organization(tx.conn(), id).await?;
     let stats = read_stats(tx.conn(), id).await?;
     tx.commit().await?;

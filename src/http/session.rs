@@ -26,7 +26,6 @@ use uuid::Uuid;
 use super::auth::{CurrentUser, LoginOrganization, BAD_TOKEN};
 use super::error::{ApiError, FieldError};
 use super::AppState;
-use crate::db::tenant::TenantTx;
 use crate::domain::{Access, MembershipStatus, OrgRole, OrgType, UnknownLabel};
 
 /// `/me/full` and `/permissions`, merged into the auth router under both API prefixes.
@@ -163,8 +162,8 @@ struct Session {
 }
 
 impl Session {
-    async fn load(state: &AppState, caller: &CurrentUser) -> Result<Self, ApiError> {
-        let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    async fn load(caller: &mut CurrentUser) -> Result<Self, ApiError> {
+        let mut tx = caller.begin().await?;
         let user = read_user(tx.conn(), caller.user_id).await?;
         let memberships = read_memberships(tx.conn(), caller.user_id).await?;
         tx.commit().await?;
@@ -232,11 +231,8 @@ struct MeFull {
 #[utoipa::path(get, path = "/api/v1/auth/me/full", tag = "auth", security(("bearer" = [])),
     summary = "The caller with permissions, current organization and organization role",
     responses((status = 200, body = MeFull), (status = 401, description = "No valid token")))]
-async fn me_full(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> Result<Json<MeFull>, ApiError> {
-    let session = Session::load(&state, &caller).await?;
+async fn me_full(mut caller: CurrentUser) -> Result<Json<MeFull>, ApiError> {
+    let session = Session::load(&mut caller).await?;
     let organization = session.current(&caller)?.organization();
     let access = caller.access();
     Ok(Json(MeFull {
@@ -302,11 +298,8 @@ struct OrganizationEntry {
 #[utoipa::path(get, path = "/api/v1/session/organizations", tag = "session", security(("bearer" = [])),
     summary = "The organizations the caller can act in",
     responses((status = 200, body = OrganizationsAnswer), (status = 401, description = "No valid token")))]
-async fn organizations(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> Result<Json<OrganizationsAnswer>, ApiError> {
-    let session = Session::load(&state, &caller).await?;
+async fn organizations(mut caller: CurrentUser) -> Result<Json<OrganizationsAnswer>, ApiError> {
+    let session = Session::load(&mut caller).await?;
     let organizations = session
         .usable()
         .map(|m| OrganizationEntry {
@@ -355,11 +348,8 @@ struct ContextMembership {
 #[utoipa::path(get, path = "/api/v1/session/context", tag = "session", security(("bearer" = [])),
     summary = "User, organization, membership and permissions of this session",
     responses((status = 200, body = ContextAnswer), (status = 401, description = "No valid token")))]
-async fn context(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> Result<Json<ContextAnswer>, ApiError> {
-    let session = Session::load(&state, &caller).await?;
+async fn context(mut caller: CurrentUser) -> Result<Json<ContextAnswer>, ApiError> {
+    let session = Session::load(&mut caller).await?;
     let current = session.current(&caller)?;
     // Counted like /session/organizations lists them, so the two never disagree.
     let organization_count = session.usable().count();
@@ -480,12 +470,12 @@ fn usable_membership(
         (status = 422, description = "organization_id missing or not a UUID")))]
 async fn switch_org(
     State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<SwitchAnswer>, ApiError> {
     let organization_id = parse_organization_id(&headers, &body)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let memberships = read_memberships(tx.conn(), caller.user_id).await?;
     tx.commit().await?;
     let target = usable_membership(&memberships, organization_id)?;
@@ -559,13 +549,12 @@ async fn mark_primary(
         (status = 404, description = "Not a member of that organization"),
         (status = 422, description = "organization_id missing or not a UUID")))]
 async fn set_primary(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let organization_id = parse_organization_id(&headers, &body)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     // Two concurrent set-primary calls of one user would otherwise both clear the old flag
     // and then collide on the unique index; this makes the second wait and see the first.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tracehub:set-primary:' || $1::text))")

@@ -18,7 +18,7 @@ mod output;
 mod parties;
 mod products;
 
-use axum::extract::{MatchedPath, Path, State};
+use axum::extract::{MatchedPath, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
@@ -299,13 +299,12 @@ async fn list_page(
         (status = 403, description = "Missing shipments:list"),
         (status = 422, description = "A bad filter, limit or cursor (field named)")))]
 async fn list(
-    State(state): State<AppState>,
     route: MatchedPath,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Permission::ShipmentsList)?;
-    let tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let tx = caller.begin().await?;
     list_page(
         tx,
         ListScope::VisibleTo(caller.organization_id),
@@ -323,16 +322,15 @@ async fn list(
         (status = 404, description = "Not the caller's organization (and not a platform admin)"),
         (status = 422, description = "A bad filter, limit or cursor (field named)")))]
 async fn organization_list(
-    State(state): State<AppState>,
     route: MatchedPath,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Permission::ShipmentsList)?;
     let id = path_id(&id)?;
     let tx = if id == caller.organization_id {
-        TenantTx::begin(&state.pool, caller.tenant).await?
+        caller.begin().await?
     } else if caller.access().is_platform_admin() {
         // The audited cross-organization path; its audit row stays in the admin's own
         // organization, which exists (the target may not).
@@ -342,7 +340,7 @@ async fn organization_list(
         };
         let actor = caller.user_id.to_string();
         let reason = format!("list shipments of organization {id}");
-        let mut tx = TenantTx::begin_platform(&state.pool, context, &actor, &reason).await?;
+        let mut tx = caller.begin_platform(context, &actor, &reason).await?;
         if !db::organization_exists(tx.conn(), id).await? {
             return Err(ApiError::NotFound);
         }
@@ -364,8 +362,7 @@ async fn organization_list(
         (status = 409, description = "REFERENCE_EXISTS in this organization"),
         (status = 422, description = "Invalid field (named), e.g. container_number check digit")))]
 async fn create(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(mut body): JsonBody<ShipmentInput>,
 ) -> Result<(StatusCode, Json<ShipmentResponse>), ApiError> {
@@ -380,7 +377,7 @@ async fn create(
         .collect();
     fields.finish()?;
 
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     check_links(&mut tx, &values, None).await?;
     let id = db::insert_shipment(tx.conn(), &values)
         .await
@@ -414,13 +411,12 @@ async fn create(
         (status = 403, description = "Missing shipments:read"),
         (status = 404, description = "No such shipment visible to the caller")))]
 async fn detail(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<ShipmentDetail>, ApiError> {
     caller.require(Permission::ShipmentsRead)?;
     let id = path_id(&id)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let shipment = shipment_response(&mut tx, id).await?;
     let latest_event = db::latest_event(tx.conn(), id)
         .await?
@@ -445,14 +441,13 @@ async fn detail(
         (status = 409, description = "REFERENCE_EXISTS in this organization"),
         (status = 422, description = "Invalid field (named)")))]
 async fn update(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ShipmentInput>,
 ) -> Result<Json<ShipmentResponse>, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let current = owned_shipment(&mut tx, &caller, &id).await?;
     let previous = current.values()?;
     let mut fields = Fields::new();
@@ -492,13 +487,12 @@ async fn update(
         (status = 404, description = "No such shipment owned by the caller's organization"),
         (status = 409, description = "SHIPMENT_HAS_DOCUMENTS")))]
 async fn remove(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Permission::ShipmentsDelete)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let shipment = owned_shipment(&mut tx, &caller, &id).await?;
     let documents = db::document_count(tx.conn(), shipment.id).await?;
     may_delete(documents)

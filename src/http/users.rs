@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -212,13 +212,12 @@ pub struct RolesAnswer {
         (status = 403, description = "Missing users:list"),
         (status = 422, description = "A query parameter is invalid")))]
 async fn list_users(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<Page<UserResponse>>, ApiError> {
     user_admin::require(&caller.access(), Permission::UsersList)?;
     let filter = query.validate()?;
-    let (mut tx, scope) = open(&state, &caller, "list users").await?;
+    let (mut tx, scope) = open(&mut caller, "list users").await?;
     let (items, total) = queries::list(tx.conn(), scope, &filter).await?;
     tx.commit().await?;
     Ok(Json(Page::new(items, total, filter.page)))
@@ -227,12 +226,9 @@ async fn list_users(
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     summary = "The caller's own account",
     responses((status = 200, body = UserResponse), (status = 401, description = "No valid token")))]
-async fn me(
-    State(state): State<AppState>,
-    caller: CurrentUser,
-) -> Result<Json<UserResponse>, ApiError> {
+async fn me(mut caller: CurrentUser) -> Result<Json<UserResponse>, ApiError> {
     // Revision 008's own_read shows the caller's row in any organization.
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let user = queries::find(tx.conn(), None, caller.user_id).await?;
     tx.commit().await?;
     Ok(Json(user.ok_or(ApiError::NotFound)?))
@@ -285,13 +281,12 @@ async fn permissions_matrix(
         (status = 404, description = "No such user in the current organization"),
         (status = 422, description = "The id is not a UUID")))]
 async fn get_user(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<UserResponse>, ApiError> {
     let id = user_id(&id)?;
     user_admin::precheck(&caller.access(), Action::Read, id == caller.user_id)?;
-    let (mut tx, scope) = open(&state, &caller, "read a user").await?;
+    let (mut tx, scope) = open(&mut caller, "read a user").await?;
     let user = queries::find(tx.conn(), scope, id).await?;
     tx.commit().await?;
     Ok(Json(user.ok_or(ApiError::NotFound)?))
@@ -305,8 +300,7 @@ async fn get_user(
         (status = 403, description = "Missing users:create, or the role is above the caller's"),
         (status = 422, description = "A field is invalid")))]
 async fn create_user(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(body): JsonBody<UserCreate>,
 ) -> Result<(StatusCode, Json<UserResponse>), ApiError> {
@@ -320,7 +314,7 @@ async fn create_user(
     let full_name = full_name.unwrap_or_default();
     let hash = hash_password(body.password).await?;
 
-    let (mut tx, _) = open(&state, &caller, "create a user").await?;
+    let (mut tx, _) = open(&mut caller, "create a user").await?;
     ensure_email_free(tx.conn(), &body.email, None).await?;
     let user = queries::insert(
         tx.conn(),
@@ -352,8 +346,7 @@ async fn create_user(
         (status = 404, description = "No such user in the current organization"),
         (status = 422, description = "A field is invalid")))]
 async fn update_user(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<UserUpdate>,
@@ -368,7 +361,7 @@ async fn update_user(
         .and_then(|name| check_full_name(&mut fields, name));
     fields.finish()?;
 
-    let (mut tx, scope) = open(&state, &caller, "update a user").await?;
+    let (mut tx, scope) = open(&mut caller, "update a user").await?;
     let target = load_target(tx.conn(), scope, id, &caller).await?;
     let change = Change {
         role: body.role,
@@ -415,8 +408,7 @@ async fn update_user(
         (status = 409, description = "The password changed meanwhile"),
         (status = 422, description = "A field is invalid, or the new password breaks a rule")))]
 async fn change_password(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<PasswordChange>,
@@ -433,7 +425,7 @@ async fn change_password(
 
     // Read, verify and hash outside any transaction (argon2 takes a while), then store with a
     // compare-and-set, so a concurrent change is noticed rather than overwritten.
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let stored = queries::password_hash(tx.conn(), id).await?;
     tx.commit().await?;
     let stored = stored.ok_or(ApiError::NotFound)?;
@@ -447,7 +439,7 @@ async fn change_password(
     }
     let hash = hash_password(body.new_password).await?;
 
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     if !queries::set_password(tx.conn(), id, Some(&stored), &hash).await? {
         return Err(ApiError::conflict(
             "PASSWORD_CHANGED",
@@ -472,8 +464,7 @@ async fn change_password(
         (status = 404, description = "No such user in the current organization"),
         (status = 422, description = "new_password is missing or breaks a rule")))]
 async fn reset_password(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
     QueryParams(query): QueryParams<PasswordReset>,
@@ -496,7 +487,7 @@ async fn reset_password(
     fields.finish()?;
     let hash = hash_password(new_password).await?;
 
-    let (mut tx, scope) = open(&state, &caller, "reset a password").await?;
+    let (mut tx, scope) = open(&mut caller, "reset a password").await?;
     let target = load_target(tx.conn(), scope, id, &caller).await?;
     user_admin::check_target(
         &access,
@@ -523,12 +514,11 @@ async fn reset_password(
         (status = 403, description = "Missing users:delete, rank, or another organization's account"),
         (status = 404, description = "No such user in the current organization")))]
 async fn deactivate_user(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<Message>, ApiError> {
-    set_active(&state, &caller, &request_id, &id, false).await?;
+    set_active(&mut caller, &request_id, &id, false).await?;
     Ok(Json(Message {
         message: "User deactivated successfully",
     }))
@@ -542,12 +532,11 @@ async fn deactivate_user(
         (status = 403, description = "Missing users:update, rank, or another organization's account"),
         (status = 404, description = "No such user in the current organization")))]
 async fn activate_user(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<Message>, ApiError> {
-    set_active(&state, &caller, &request_id, &id, true).await?;
+    set_active(&mut caller, &request_id, &id, true).await?;
     Ok(Json(Message {
         message: "User activated successfully",
     }))
@@ -559,16 +548,16 @@ async fn activate_user(
 /// Opens the caller's transaction: the audited platform path for platform admins (scope
 /// `None`, every organization), else the current organization (scope `Some(org)`).
 async fn open(
-    state: &AppState,
-    caller: &CurrentUser,
+    caller: &mut CurrentUser,
     reason: &str,
 ) -> Result<(TenantTx, Option<Uuid>), ApiError> {
     if caller.access().is_platform_admin() {
         let actor = caller.user_id.to_string();
-        let tx = TenantTx::begin_platform(&state.pool, caller.tenant, &actor, reason).await?;
+        let tenant = caller.tenant;
+        let tx = caller.begin_platform(tenant, &actor, reason).await?;
         Ok((tx, None))
     } else {
-        let tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+        let tx = caller.begin().await?;
         Ok((tx, Some(caller.organization_id)))
     }
 }
@@ -669,8 +658,7 @@ async fn load_target(
 
 /// Deactivation and activation: the same steps with a different rule and value.
 async fn set_active(
-    state: &AppState,
-    caller: &CurrentUser,
+    caller: &mut CurrentUser,
     request_id: &RequestId,
     id: &str,
     active: bool,
@@ -683,7 +671,7 @@ async fn set_active(
         (Action::Deactivate, "user.deactivate")
     };
     user_admin::precheck(&access, action, id == caller.user_id)?;
-    let (mut tx, scope) = open(state, caller, verb).await?;
+    let (mut tx, scope) = open(caller, verb).await?;
     let target = load_target(tx.conn(), scope, id, caller).await?;
     user_admin::check_target(&access, action, &target.facts, &Change::default())?;
     let values = Values {

@@ -162,3 +162,73 @@ async fn cors_answers_configured_origins_only() {
         .get("access-control-allow-origin")
         .is_none());
 }
+
+#[tokio::test]
+async fn a_body_over_two_mib_is_413_in_the_error_shape() {
+    let app = TestApp::spawn(2, Duration::from_secs(2)).await;
+    let token = app.token("admin@vibotaj.com").await;
+    let response = app
+        .client
+        .post(format!("{}/api/v1/shipments", app.address))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .body(vec![b' '; tracehub::http::extract::MAX_BODY_BYTES + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "PAYLOAD_TOO_LARGE");
+}
+
+/// The token check holds a pooled connection until the handler ends; a client that is slow
+/// to send its body must not hold one meanwhile (the body is read before the check).
+#[tokio::test]
+async fn a_slow_body_holds_no_database_connection() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn(1, Duration::from_millis(500)).await;
+    let token = app.token("admin@vibotaj.com").await;
+    let host = app.address.trim_start_matches("http://").to_string();
+    let mut slow = tokio::net::TcpStream::connect(&host).await.unwrap();
+    slow.write_all(
+        format!(
+            "POST /api/v1/shipments HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"reference\":"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // With the pool's only connection held, this would wait 500 ms and answer 503.
+    for _ in 0..3 {
+        let response = app.get_with_token("/api/v1/shipments", &token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    drop(slow);
+}
+
+/// Every route continues the transaction its token was checked in: with one connection in
+/// the pool, authenticated requests of every kind still answer (two connections held by one
+/// request would wait for the acquire timeout and fail).
+#[tokio::test]
+async fn one_pooled_connection_serves_authenticated_requests() {
+    let app = TestApp::spawn(1, Duration::from_millis(500)).await;
+    let token = app.token("admin@vibotaj.com").await;
+    for path in [
+        "/api/v1/auth/me",
+        "/api/v1/auth/me/full",
+        "/api/v1/shipments",
+        "/api/v1/organizations",
+        "/api/v1/users",
+        "/api/v1/notifications",
+        "/api/v1/session/context",
+    ] {
+        let response = app.get_with_token(path, &token).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let response = app.post_with_token("/api/v1/auth/logout", &token).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = app.get_with_token("/api/v1/auth/me", &token).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}

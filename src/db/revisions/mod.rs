@@ -83,6 +83,7 @@ static REVISIONS: &[Revision] = &[
     revision!("013", "invitations", guarded),
     revision!("014", "shipment_constraints"),
     revision!("015", "timestamptz_user_refs"),
+    revision!("016", "session_check"),
 ];
 
 /// Every revision, oldest first.
@@ -472,6 +473,10 @@ impl<'o> Migrator<'o> {
         // Named so that a running migration is easy to spot in pg_stat_activity.
         conn.execute("SET application_name = 'tracehub-migrate'")
             .await?;
+        // Concurrent index builds sort in memory up to this much instead of spilling to disk
+        // (the server's default, 64MB, is far below what a million-row index needs). A
+        // session setting of this connection only; the application's are untouched.
+        conn.execute("SET maintenance_work_mem = '512MB'").await?;
         Ok(conn)
     }
 
@@ -483,7 +488,22 @@ impl<'o> Migrator<'o> {
         steps: &[Step],
         record: Option<&'static str>,
     ) -> Result<()> {
-        for (index, step) in steps.iter().enumerate() {
+        let mut index = 0;
+        while index < steps.len() {
+            let step = &steps[index];
+            let describe =
+                |i: usize| format!("step {}/{} ({})", i + 1, steps.len(), steps[i].label);
+            if step.parallel {
+                let end = index + steps[index..].iter().take_while(|s| s.parallel).count();
+                self.run_parallel(conn, &steps[index..end])
+                    .await
+                    .with_context(|| format!("{} to {}", describe(index), describe(end - 1)))?;
+                for (i, step) in steps.iter().enumerate().take(end).skip(index) {
+                    self.observer.step_finished(revision, step, i);
+                }
+                index = end;
+                continue;
+            }
             let is_last = index + 1 == steps.len();
             let record_here = if is_last && step.mode == StepMode::Transaction {
                 record
@@ -492,8 +512,9 @@ impl<'o> Migrator<'o> {
             };
             self.run_step(conn, step, record_here)
                 .await
-                .with_context(|| format!("step {}/{} ({})", index + 1, steps.len(), step.label))?;
+                .with_context(|| describe(index))?;
             self.observer.step_finished(revision, step, index);
+            index += 1;
         }
         let last_was_transactional = steps
             .last()
@@ -506,6 +527,31 @@ impl<'o> Migrator<'o> {
                 tx.commit().await?;
             }
         }
+        Ok(())
+    }
+
+    /// Runs no-transaction `steps` at the same time: the first on `conn`, each other on a
+    /// connection of its own (closed afterwards). Waits for all; the first failure is the
+    /// error (the others have finished or failed by then, each idempotent).
+    async fn run_parallel(&self, conn: &mut PgConnection, steps: &[Step]) -> Result<()> {
+        let mut extra = Vec::with_capacity(steps.len().saturating_sub(1));
+        for _ in 1..steps.len() {
+            extra.push(self.connect().await?);
+        }
+        let connections = std::iter::once(conn).chain(extra.iter_mut());
+        let runs = steps
+            .iter()
+            .zip(connections)
+            .map(|(step, conn)| async move {
+                self.run_step(conn, step, None)
+                    .await
+                    .with_context(|| step.label.clone())
+            });
+        let results = futures_util::future::join_all(runs).await;
+        for connection in extra {
+            connection.close().await.ok();
+        }
+        results.into_iter().collect::<Result<Vec<()>>>()?;
         Ok(())
     }
 

@@ -18,6 +18,10 @@
 //!
 //! `lock_timeout=0` lifts the lock timeout for a step whose lock does not block the
 //! application (e.g. `VALIDATE CONSTRAINT`, which takes SHARE UPDATE EXCLUSIVE).
+//!
+//! `parallel` (no-transaction steps only): consecutive parallel steps run at the same time,
+//! each on a connection of its own — independent backfills of different tables, which would
+//! otherwise leave all but one core idle. Each must be idempotent like every other step.
 
 use anyhow::{bail, Result};
 
@@ -37,6 +41,8 @@ pub struct Step {
     pub sql: String,
     /// False when the step may wait for its locks as long as needed.
     pub lock_timeout: bool,
+    /// Runs at the same time as the parallel steps next to it.
+    pub parallel: bool,
 }
 
 impl Step {
@@ -65,6 +71,7 @@ pub fn parse(text: &str) -> Result<Vec<Step>> {
         label: String::new(),
         sql: String::new(),
         lock_timeout: true,
+        parallel: false,
     };
     for line in text.lines() {
         if let Some(rest) = line.trim_start().strip_prefix(MARKER) {
@@ -92,9 +99,12 @@ fn parse_marker(rest: &str) -> Result<Step> {
         other => bail!("unknown step mode {other:?} in `{MARKER}{rest}`"),
     };
     let mut lock_timeout = true;
+    let mut parallel = false;
     for word in words {
         match word {
             "lock_timeout=0" => lock_timeout = false,
+            "parallel" if mode == StepMode::NoTransaction => parallel = true,
+            "parallel" => bail!("only no-transaction steps run in parallel: `{MARKER}{rest}`"),
             other => bail!("unknown step option {other:?} in `{MARKER}{rest}`"),
         }
     }
@@ -103,6 +113,7 @@ fn parse_marker(rest: &str) -> Result<Step> {
         label,
         sql: String::new(),
         lock_timeout,
+        parallel,
     })
 }
 
@@ -256,6 +267,24 @@ ALTER TABLE a VALIDATE CONSTRAINT c;
         assert!(!steps[3].lock_timeout);
         assert_eq!(steps[1].concurrent_index_name().as_deref(), Some("ix_a_x"));
         assert_eq!(steps[0].concurrent_index_name(), None);
+    }
+
+    #[test]
+    fn parallel_marks_no_transaction_steps_only() {
+        let text = "\
+-- tracehub:step no-transaction parallel
+CALL a();
+-- tracehub:step no-transaction parallel: second
+CALL b();
+-- tracehub:step no-transaction
+CALL c();
+";
+        let steps = parse(text).unwrap();
+        let parallel: Vec<bool> = steps.iter().map(|s| s.parallel).collect();
+        assert_eq!(parallel, [true, true, false]);
+        assert_eq!(steps[1].label, "second");
+        assert!(parse("-- tracehub:step transaction parallel\nSELECT 1;\n").is_err());
+        assert!(parse("-- tracehub:step repeat parallel\nSELECT 1;\n").is_err());
     }
 
     #[test]

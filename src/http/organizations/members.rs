@@ -9,7 +9,7 @@
 //! two concurrent demotions cannot both see "another admin remains" — the last-admin rule
 //! holds under concurrency.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -286,13 +286,12 @@ fn rule_error(error: MemberRuleError) -> ApiError {
 /// Opens the organization's transaction and checks the caller holds `permission` there
 /// (platform admins hold every one: they act as VIBOTAJ owners or admins).
 async fn open_with(
-    state: &AppState,
-    caller: &CurrentUser,
+    caller: &mut CurrentUser,
     organization_id: Uuid,
     permission: OrgPermission,
     reason: &str,
 ) -> Result<TenantTx, ApiError> {
-    let tx = open_organization(state, caller, organization_id, reason).await?;
+    let tx = open_organization(caller, organization_id, reason).await?;
     if !caller.access().is_platform_admin() {
         caller.require_org(permission)?;
     }
@@ -302,8 +301,7 @@ async fn open_with(
 /// The one path of every member change (see the module docs). Returns the membership after
 /// the change, or `None` when it was removed.
 async fn change_member(
-    state: &AppState,
-    caller: &CurrentUser,
+    caller: &mut CurrentUser,
     request_id: &RequestId,
     (organization_id, member_id): (Uuid, Uuid),
     change: MemberChange,
@@ -314,7 +312,7 @@ async fn change_member(
         MemberChange::Remove => OrgPermission::MembersRemove,
         MemberChange::Update { .. } => OrgPermission::MembersManage,
     };
-    let mut tx = open_with(state, caller, organization_id, permission, action).await?;
+    let mut tx = open_with(caller, organization_id, permission, action).await?;
     lock_organization(tx.conn(), organization_id).await?;
     let current = read_member(tx.conn(), organization_id, member_id).await?;
     let others = other_administrators(tx.conn(), organization_id, member_id).await?;
@@ -399,8 +397,7 @@ pub struct MemberListQuery {
         (status = 404, description = "Not the caller's current organization, or no such organization"),
         (status = 422, description = "A query parameter is invalid")))]
 async fn list_members(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<Uuid>,
     QueryParams(query): QueryParams<MemberListQuery>,
 ) -> Result<Json<Page<MemberItem>>, ApiError> {
@@ -409,14 +406,7 @@ async fn list_members(
         limit: query.limit,
     }
     .validate()?;
-    let mut tx = open_with(
-        &state,
-        &caller,
-        id,
-        OrgPermission::MembersView,
-        "list members",
-    )
-    .await?;
+    let mut tx = open_with(&mut caller, id, OrgPermission::MembersView, "list members").await?;
     // An organization that does not exist has no member list (404, not an empty page).
     require_organization(tx.conn(), id).await?;
     let (items, total) = list_member_rows(tx.conn(), id, &query, page).await?;
@@ -444,21 +434,13 @@ pub struct AddMember {
         (status = 409, description = "ALREADY_MEMBER"),
         (status = 422, description = "A field is invalid")))]
 async fn add_member(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<AddMember>,
 ) -> Result<(StatusCode, Json<MemberDetail>), ApiError> {
     let role = body.org_role.unwrap_or(OrgRole::Member);
-    let mut tx = open_with(
-        &state,
-        &caller,
-        id,
-        OrgPermission::MembersManage,
-        "add member",
-    )
-    .await?;
+    let mut tx = open_with(&mut caller, id, OrgPermission::MembersManage, "add member").await?;
     organization::check_member_add(&caller.access(), role).map_err(rule_error)?;
     require_organization(tx.conn(), id).await?;
     // Row-level security decides which users the caller may see: those of this organization
@@ -503,18 +485,10 @@ async fn add_member(
     responses((status = 200, body = MemberDetail), (status = 401, description = "No valid token"),
         (status = 404, description = "No such membership in this organization")))]
 async fn get_member(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path((id, member_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    let mut tx = open_with(
-        &state,
-        &caller,
-        id,
-        OrgPermission::MembersView,
-        "read member",
-    )
-    .await?;
+    let mut tx = open_with(&mut caller, id, OrgPermission::MembersView, "read member").await?;
     let member = read_member(tx.conn(), id, member_id).await?;
     tx.commit().await?;
     Ok(Json(member.detail()))
@@ -540,8 +514,7 @@ pub struct UpdateMember {
         (status = 409, description = "LAST_ADMIN"),
         (status = 422, description = "A field is invalid, or nothing to change")))]
 async fn update_member(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(ids): Path<(Uuid, Uuid)>,
     JsonBody(body): JsonBody<UpdateMember>,
@@ -558,8 +531,7 @@ async fn update_member(
         "status": body.status.map(MembershipStatus::as_str),
     });
     let detail = change_member(
-        &state,
-        &caller,
+        &mut caller,
         &request_id,
         ids,
         change,
@@ -579,14 +551,12 @@ async fn update_member(
         (status = 404, description = "No such membership in this organization"),
         (status = 409, description = "LAST_ADMIN")))]
 async fn remove_member(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(ids): Path<(Uuid, Uuid)>,
 ) -> Result<Json<RemovedAnswer>, ApiError> {
     change_member(
-        &state,
-        &caller,
+        &mut caller,
         &request_id,
         ids,
         MemberChange::Remove,
@@ -617,8 +587,7 @@ pub struct SuspendMember {
         (status = 409, description = "LAST_ADMIN"),
         (status = 422, description = "reason is too long")))]
 async fn suspend_member(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(ids): Path<(Uuid, Uuid)>,
     JsonBody(body): JsonBody<SuspendMember>,
@@ -626,8 +595,7 @@ async fn suspend_member(
     let reason = organization::suspension_reason(body.reason.as_deref())
         .map_err(|e| Fields::one("reason", &e.to_string()))?;
     set_status(
-        &state,
-        &caller,
+        &mut caller,
         &request_id,
         ids,
         MembershipStatus::Suspended,
@@ -643,14 +611,12 @@ async fn suspend_member(
         (status = 403, description = "INSUFFICIENT_PERMISSIONS, CANNOT_MODIFY_SELF or CANNOT_MODIFY_HIGHER_ROLE"),
         (status = 404, description = "No such membership in this organization")))]
 async fn reactivate_member(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(ids): Path<(Uuid, Uuid)>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     set_status(
-        &state,
-        &caller,
+        &mut caller,
         &request_id,
         ids,
         MembershipStatus::Active,
@@ -660,8 +626,7 @@ async fn reactivate_member(
 }
 
 async fn set_status(
-    state: &AppState,
-    caller: &CurrentUser,
+    caller: &mut CurrentUser,
     request_id: &RequestId,
     ids: (Uuid, Uuid),
     status: MembershipStatus,
@@ -675,7 +640,7 @@ async fn set_status(
         role: None,
         status: Some(status),
     };
-    change_member(state, caller, request_id, ids, change, action, details)
+    change_member(caller, request_id, ids, change, action, details)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound)

@@ -4,7 +4,7 @@
 //! No party permission exists in the predecessor's matrix; parties are shipment data, so
 //! reading needs `shipments:read`, creating `shipments:create`, changing `shipments:update`.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -20,7 +20,6 @@ use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Fields, JsonBody, QueryParams, RequestId};
 use crate::http::pagination::{Page, PageQuery};
-use crate::http::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -49,8 +48,7 @@ async fn party_response(tx: &mut TenantTx, id: Uuid) -> Result<PartyResponse, Ap
         (status = 403, description = "Missing shipments:read"),
         (status = 422, description = "Bad type, page or limit")))]
 pub(super) async fn list(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     QueryParams(query): QueryParams<PartyQuery>,
 ) -> Result<Json<Page<PartyResponse>>, ApiError> {
     caller.require(Permission::ShipmentsRead)?;
@@ -65,7 +63,7 @@ pub(super) async fn list(
         limit: query.limit,
     }
     .validate()?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let (rows, total) = db::list_parties(
         tx.conn(),
         caller.organization_id,
@@ -89,8 +87,7 @@ pub(super) async fn list(
         (status = 403, description = "Missing shipments:create"),
         (status = 422, description = "Invalid field (named)")))]
 pub(super) async fn create(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(body): JsonBody<PartyInput>,
 ) -> Result<(StatusCode, Json<PartyResponse>), ApiError> {
@@ -98,7 +95,7 @@ pub(super) async fn create(
     let mut fields = Fields::new();
     let values = body.apply(None, &mut fields);
     fields.finish()?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let id = db::insert_party(tx.conn(), &values).await?;
     let details = serde_json::json!({"type": values.party_type.as_str(), "company_name": values.company_name});
     audit(&mut tx, &request_id, "party.create", "party", id, details).await?;
@@ -114,13 +111,12 @@ pub(super) async fn create(
         (status = 403, description = "Missing shipments:read"),
         (status = 404, description = "No such party in the caller's organization")))]
 pub(super) async fn get_one(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<PartyResponse>, ApiError> {
     caller.require(Permission::ShipmentsRead)?;
     let id = path_id(&id)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let response = party_response(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(response))
@@ -135,15 +131,14 @@ pub(super) async fn get_one(
         (status = 404, description = "No such party in the caller's organization"),
         (status = 422, description = "Invalid field (named)")))]
 pub(super) async fn update(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<PartyInput>,
 ) -> Result<Json<PartyResponse>, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
     let id = path_id(&id)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let current = db::find_party(tx.conn(), id, true)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -4,7 +4,7 @@
 //! assigned to it); changing needs `shipments:update` on a shipment the caller's
 //! organization owns.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use uuid::Uuid;
@@ -18,7 +18,6 @@ use crate::domain::Permission;
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Fields, JsonBody, RequestId};
-use crate::http::AppState;
 
 /// A product deleted while EUDR origins still point at it would lose its traceability.
 pub const PRODUCT_HAS_ORIGINS: &str = "PRODUCT_HAS_ORIGINS";
@@ -55,13 +54,12 @@ async fn product_response(
         (status = 403, description = "Missing shipments:read"),
         (status = 404, description = "No such shipment visible to the caller")))]
 pub(super) async fn list(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ProductResponse>>, ApiError> {
     caller.require(Permission::ShipmentsRead)?;
     let id = path_id(&id)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     if db::find_shipment(tx.conn(), id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
@@ -81,8 +79,7 @@ pub(super) async fn list(
         (status = 404, description = "No such shipment owned by the caller's organization"),
         (status = 422, description = "Invalid field (named), e.g. hs_code")))]
 pub(super) async fn create(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ProductInput>,
@@ -91,7 +88,7 @@ pub(super) async fn create(
     let mut fields = Fields::new();
     let values = body.apply(None, "", &mut fields);
     fields.finish()?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let shipment = owned_shipment(&mut tx, &caller, &id).await?;
     let product_id = db::insert_product(tx.conn(), shipment.id, &values).await?;
     let details = serde_json::json!({"shipment_id": shipment.id, "hs_code": values.hs_code});
@@ -118,14 +115,13 @@ pub(super) async fn create(
         (status = 404, description = "No such product of a shipment the caller's organization owns"),
         (status = 422, description = "Invalid field (named)")))]
 pub(super) async fn update(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path((id, product_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<ProductInput>,
 ) -> Result<Json<ProductResponse>, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let product = owned_product(&mut tx, &caller, &id, &product_id).await?;
     let mut fields = Fields::new();
     let values = body.apply(Some(product.values()), "", &mut fields);
@@ -155,13 +151,12 @@ pub(super) async fn update(
         (status = 404, description = "No such product of a shipment the caller's organization owns"),
         (status = 409, description = "PRODUCT_HAS_ORIGINS")))]
 pub(super) async fn remove(
-    State(state): State<AppState>,
-    caller: CurrentUser,
+    mut caller: CurrentUser,
     request_id: RequestId,
     Path((id, product_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
-    let mut tx = TenantTx::begin(&state.pool, caller.tenant).await?;
+    let mut tx = caller.begin().await?;
     let product = owned_product(&mut tx, &caller, &id, &product_id).await?;
     let origins = db::origin_count(tx.conn(), product.id).await?;
     if origins > 0 {
