@@ -111,15 +111,16 @@ async fn list(
     let unread_only = query.unread_only.unwrap_or(false);
 
     let mut tx = caller.begin().await?;
+    // The offset (a validated integer) is in the text: bound, it makes PostgreSQL re-plan
+    // every call on a large table (see db::shipments::list_shipments).
     let rows = sqlx::query(&format!(
         "SELECT id, user_id::text, type::text, title::text, message, coalesce(data, '{{}}') AS data, \
                 read, read_at, created_at \
            FROM notifications WHERE {MINE} AND (NOT $1 OR NOT read) \
-          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET {offset}"
     ))
     .bind(unread_only)
     .bind(limit)
-    .bind(offset)
     .fetch_all(tx.conn())
     .await?;
     let counts = sqlx::query(&format!(
