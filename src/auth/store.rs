@@ -98,19 +98,21 @@ pub async fn user_membership<'e>(
 /// What a bearer token is checked against on every request, in one round trip on the
 /// request's own transaction: the membership its claims name, unless the token (`jti`) is
 /// revoked. `None` for a revoked token and for a membership that does not exist alike.
-/// (Revision 016's PL/pgSQL function, whose plans stay cached per connection.)
+/// Also `None` for a token issued before the account's sessions were ended
+/// ([`revoke_user_tokens`]). (Revision 017's PL/pgSQL function, whose plans stay cached per
+/// connection.)
 pub async fn token_session(
     conn: &mut PgConnection,
-    user_id: Uuid,
-    organization_id: Uuid,
-    jti: Uuid,
+    claims: &crate::auth::Claims,
 ) -> Result<Option<Membership>, sqlx::Error> {
+    let issued_at = DateTime::from_timestamp(claims.iat, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
     let row = sqlx::query(&format!(
-        "SELECT {MEMBERSHIP_COLUMNS} FROM app.token_session($1, $2, $3)"
+        "SELECT {MEMBERSHIP_COLUMNS} FROM app.token_session($1, $2, $3, $4)"
     ))
-    .bind(user_id)
-    .bind(organization_id)
-    .bind(jti)
+    .bind(claims.sub)
+    .bind(claims.org)
+    .bind(claims.jti)
+    .bind(issued_at)
     .fetch_optional(conn)
     .await?;
     row.map(|row| membership_of(&row)).transpose()
@@ -130,6 +132,17 @@ fn membership_of(row: &sqlx::postgres::PgRow) -> Result<Membership, sqlx::Error>
         user_is_active: row.try_get("user_is_active")?,
         user_role: row.try_get("user_role")?,
     })
+}
+
+/// Ends every session of the account: tokens issued before this second are refused from
+/// now on (password change, admin reset, deactivation). In the caller's transaction, so it
+/// takes effect exactly when the change commits.
+pub async fn revoke_user_tokens(conn: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT app.revoke_user_tokens($1)")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn revoke_token<'e>(

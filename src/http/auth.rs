@@ -487,7 +487,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             user_id: Some(claims.sub),
         };
         let mut tx = TenantTx::begin(&state.pool, tenant).await?;
-        let membership = store::token_session(tx.conn(), claims.sub, claims.org, claims.jti)
+        let membership = store::token_session(tx.conn(), &claims)
             .await?
             .ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
         if !membership.user_is_active {

@@ -261,9 +261,51 @@ pub async fn buffer_body(
         .await
 }
 
+/// Whether a client's `X-Request-ID` may be kept: it goes into logs and audit rows, so only
+/// short ids of letters, digits and `-_.:` (UUIDs, trace ids). Anything else is replaced by
+/// a fresh UUID (the predecessor trusted any value: log injection, correlation spoofing).
+pub fn is_safe_request_id(value: &[u8]) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Removes an incoming `X-Request-ID` that [`is_safe_request_id`] refuses, so the request-id
+/// layer that runs next assigns a UUID instead.
+pub async fn drop_unsafe_request_id(
+    mut request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let unsafe_id = request
+        .headers()
+        .get(super::REQUEST_ID_HEADER)
+        .is_some_and(|value| !is_safe_request_id(value.as_bytes()));
+    if unsafe_id {
+        request.headers_mut().remove(super::REQUEST_ID_HEADER);
+    }
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_short_plain_request_ids_are_kept() {
+        assert!(is_safe_request_id(b"trace-me-123"));
+        assert!(is_safe_request_id(b"8a1f2c3d-0000-4000-8000-000000000001"));
+        assert!(is_safe_request_id(b"span.42:a_b"));
+        for bad in [
+            &b""[..],
+            b"two words",
+            b"quote\"level=error",
+            b"caf\xc3\xa9",
+            &[b'a'; 129][..],
+        ] {
+            assert!(!is_safe_request_id(bad), "{bad:?}");
+        }
+    }
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]

@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .layer(cors(&state.cors_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(middleware::from_fn(extract::drop_unsafe_request_id))
         .with_state(state)
 }
 

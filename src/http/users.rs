@@ -37,7 +37,7 @@ use super::error::ApiError;
 use super::extract::{parse_json, Fields, JsonBody, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::AppState;
-use crate::auth::password;
+use crate::auth::{password, store};
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::user_admin::{self, Action, Change, Refusal, Target};
 use crate::domain::{check_password_rules, Email, Permission, SystemRole};
@@ -176,9 +176,9 @@ pub struct PasswordChange {
     new_password: String,
 }
 
-/// The body (or, for old clients, the query) of `POST /users/{id}/reset-password`.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The body of `POST /users/{id}/reset-password`; also read from the query string, only to
+/// refuse a password sent there by the predecessor's clients.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PasswordReset {
     new_password: Option<String>,
 }
@@ -456,13 +456,13 @@ async fn change_password(
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "users", security(("bearer" = [])),
     summary = "Set another account's password (users:update)",
-    params(("id" = Uuid, Path, description = "The user's id"), PasswordReset),
-    request_body(content = PasswordReset, description = "Preferred over the deprecated query parameter"),
+    params(("id" = Uuid, Path, description = "The user's id")),
+    request_body(content = PasswordReset, description = "The new password (a `new_password` query parameter is refused: URLs end up in logs)"),
     responses((status = 200, body = Message), (status = 400, description = "CANNOT_TARGET_SELF"),
         (status = 401, description = "No valid token"),
         (status = 403, description = "Missing users:update, rank, or another organization's account"),
         (status = 404, description = "No such user in the current organization"),
-        (status = 422, description = "new_password is missing or breaks a rule")))]
+        (status = 422, description = "new_password is missing, breaks a rule, or was sent in the URL")))]
 async fn reset_password(
     mut caller: CurrentUser,
     request_id: RequestId,
@@ -478,9 +478,16 @@ async fn reset_password(
     } else {
         parse_json::<PasswordReset>(&body)?
     };
+    // The predecessor's clients sent it in the query string, where proxies and access logs
+    // keep it: refused, whatever the body says.
+    if query.new_password.is_some() {
+        return Err(Fields::one(
+            "new_password",
+            "must be sent in the JSON body, never in the URL (URLs end up in logs)",
+        ));
+    }
     let new_password = from_body
         .new_password
-        .or(query.new_password)
         .ok_or_else(|| Fields::one("new_password", "is required"))?;
     let mut fields = Fields::new();
     check_password(&mut fields, "new_password", &new_password);
@@ -921,13 +928,19 @@ mod queries {
         .bind(values.full_name)
         .bind(values.role.map(SystemRole::db_label))
         .bind(values.is_active)
-        .fetch_optional(conn)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(email_conflict)?;
-        row.as_ref()
+        let user = row
+            .as_ref()
             .map(user)
             .transpose()?
-            .ok_or_else(managed_elsewhere)
+            .ok_or_else(managed_elsewhere)?;
+        if values.is_active == Some(false) {
+            // A deactivated account's tokens stay dead after a later reactivation.
+            store::revoke_user_tokens(conn, id).await?;
+        }
+        Ok(user)
     }
 
     pub async fn password_hash(
@@ -957,9 +970,14 @@ mod queries {
         .bind(id)
         .bind(expected)
         .bind(hash)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-        Ok(result.rows_affected() == 1)
+        let changed = result.rows_affected() == 1;
+        if changed {
+            // Whoever held the old password holds no session any more.
+            store::revoke_user_tokens(conn, id).await?;
+        }
+        Ok(changed)
     }
 }
 

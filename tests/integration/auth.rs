@@ -422,3 +422,91 @@ async fn every_demo_user_and_a_member_of_a_new_organization_log_in_with_their_ro
     assert_eq!(login["organization"]["id"], supplier_org.as_str());
     assert_eq!(login["organization"]["type"], "supplier");
 }
+
+/// A token of `email` (password `password`) as if it had been issued `age` seconds ago.
+async fn older_token(app: &TestApp, email: &str, password: &str, age: i64) -> (String, Claims) {
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "login of {email}");
+    let body: Value = response.json().await.unwrap();
+    let mut claims = claims_of(app, body["access_token"].as_str().unwrap());
+    claims.iat -= age;
+    claims.jti = Uuid::new_v4();
+    let keys = TokenKeys::new(&app.jwt_secret);
+    (keys.sign(&claims).unwrap(), claims)
+}
+
+/// The predecessor's tokens survived password changes. Here a password change, an admin
+/// reset and a deactivation each end every session of the account opened before it; the
+/// sign-in that follows works at once.
+#[tokio::test]
+async fn password_change_reset_and_deactivation_end_earlier_sessions() {
+    let app = app().await;
+    let me = "/api/v1/auth/me";
+    let (old, claims) = older_token(&app, VIEWER, PASSWORD, 5).await;
+    assert_eq!(app.get_with_token(me, &old).await.status(), StatusCode::OK);
+    let viewer = claims.sub;
+
+    // The account's own password change.
+    let response = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{viewer}/password"),
+            &old,
+            &json!({"current_password": PASSWORD, "new_password": "Changed0nce"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_refused(
+        app.get_with_token(me, &old).await,
+        "after a password change",
+    )
+    .await;
+    let (old, _) = older_token(&app, VIEWER, "Changed0nce", 0).await;
+    assert_eq!(app.get_with_token(me, &old).await.status(), StatusCode::OK);
+    let (old, _) = older_token(&app, VIEWER, "Changed0nce", 5).await;
+
+    // An administrator's reset.
+    let admin = app.token(ADMIN).await;
+    let response = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/users/{viewer}/reset-password"),
+            &admin,
+            &json!({"new_password": "ResetBy4dmin"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_refused(app.get_with_token(me, &old).await, "after an admin reset").await;
+    let (old, _) = older_token(&app, VIEWER, "ResetBy4dmin", 5).await;
+
+    // Deactivation, then reactivation: the old session does not come back.
+    for action in ["DELETE", "POST"] {
+        let (method, path) = if action == "DELETE" {
+            (reqwest::Method::DELETE, format!("/api/v1/users/{viewer}"))
+        } else {
+            (
+                reqwest::Method::POST,
+                format!("/api/v1/users/{viewer}/activate"),
+            )
+        };
+        let response = app.call(method, &path, Some(&admin), None).await;
+        assert!(response.status().is_success(), "{action} {path}");
+    }
+    assert_refused(app.get_with_token(me, &old).await, "after deactivation").await;
+    let (fresh, _) = older_token(&app, VIEWER, "ResetBy4dmin", 0).await;
+    assert_eq!(
+        app.get_with_token(me, &fresh).await.status(),
+        StatusCode::OK
+    );
+
+    // Other accounts' sessions are untouched.
+    assert_eq!(
+        app.get_with_token(me, &admin).await.status(),
+        StatusCode::OK
+    );
+}

@@ -27,6 +27,22 @@ async fn health_and_readiness_answer_and_every_response_has_a_request_id() {
         .await
         .unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-me-123");
+
+    // One that could forge log lines or bloat them is replaced by a fresh UUID.
+    for unsafe_id in ["two words", "x\" level=error", &"a".repeat(129)] {
+        let response = app
+            .client
+            .get(format!("{}/health", app.address))
+            .header("X-Request-ID", unsafe_id)
+            .send()
+            .await
+            .unwrap();
+        let id = response.headers()["x-request-id"].to_str().unwrap();
+        assert!(
+            uuid::Uuid::parse_str(id).is_ok(),
+            "{unsafe_id:?} became {id:?}"
+        );
+    }
 }
 
 #[tokio::test]
