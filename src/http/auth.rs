@@ -20,10 +20,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::{ApiError, FieldError};
-use super::extract::ClientAddress;
+use super::extract::{ClientAddress, RequestId};
 use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
-use crate::db::tenant::{AppPool, TenantContext, TenantTx};
+use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
     ThrottlePolicy,
@@ -242,6 +242,7 @@ pub(super) async fn blocking<T: Send + 'static>(
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    request_id: RequestId,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<LoginResponse>, ApiError> {
@@ -267,6 +268,16 @@ async fn login(
     })
     .await?;
     if !matches {
+        if let Some(organization_id) = record.organization_id {
+            let attempt = LoginAudit {
+                user_id: record.user_id,
+                organization_id,
+                email: &email,
+                address,
+                request_id: &request_id,
+            };
+            attempt.record(&state, "auth.login_failed").await?;
+        }
         return Err(ApiError::Unauthorized(BAD_LOGIN));
     }
     let (account_key, other_keys) = keys.split_first().expect("the account key comes first");
@@ -306,7 +317,14 @@ async fn login(
         .tokens
         .issue(record.user_id, organization_id)
         .map_err(ApiError::Internal)?;
-    let (user_email, full_name) = read_names(&state, record.user_id, organization_id).await?;
+    let attempt = LoginAudit {
+        user_id: record.user_id,
+        organization_id,
+        email: &email,
+        address,
+        request_id: &request_id,
+    };
+    let (user_email, full_name) = attempt.record(&state, "auth.login").await?;
     tracing::info!(user = %record.user_id, organization = %organization_id, "login");
     Ok(Json(LoginResponse {
         access_token: token,
@@ -349,19 +367,41 @@ async fn upgrade_hash(state: &AppState, user_id: Uuid, old_hash: String, passwor
     }
 }
 
-/// The user's e-mail and name, read under the tenant context like any other tenant data.
-async fn read_names(
-    state: &AppState,
+/// A sign-in attempt on a known account, for the audit log of the account's organization
+/// (the predecessor audited no login at all). Unknown e-mails are not recorded: they belong
+/// to no organization.
+struct LoginAudit<'a> {
     user_id: Uuid,
     organization_id: Uuid,
-) -> Result<(String, String), ApiError> {
-    let context = TenantContext {
-        organization_id,
-        user_id: Some(user_id),
-    };
-    let tx = TenantTx::begin(&state.pool, context).await?;
-    let user = read_user(tx, user_id).await?;
-    Ok((user.email, user.full_name))
+    email: &'a str,
+    address: Option<std::net::IpAddr>,
+    request_id: &'a RequestId,
+}
+
+impl LoginAudit<'_> {
+    /// Writes `action` (`auth.login`, `auth.login_failed`) under the tenant context, and
+    /// returns the account's e-mail and name as stored (read in the same transaction).
+    async fn record(&self, state: &AppState, action: &str) -> Result<(String, String), ApiError> {
+        let context = TenantContext {
+            organization_id: self.organization_id,
+            user_id: Some(self.user_id),
+        };
+        let mut tx = TenantTx::begin(&state.pool, context).await?;
+        tx.audit(AuditEntry {
+            action,
+            resource_type: "user",
+            resource_id: Some(self.user_id.to_string()),
+            actor: Some(self.email),
+            request_id: self.request_id.as_deref(),
+            details: serde_json::json!({
+                "client": self.address.map(|address| address.to_string()),
+            }),
+        })
+        .await?;
+        let user = read_user(&mut tx, self.user_id).await?;
+        tx.commit().await?;
+        Ok((user.email, user.full_name))
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -535,7 +575,7 @@ struct UserRow {
 
 /// Reads one user inside a tenant transaction: revision 008 lets a user read their own row
 /// whatever organization they act in.
-async fn read_user(mut tx: TenantTx, user_id: Uuid) -> Result<UserRow, ApiError> {
+async fn read_user(tx: &mut TenantTx, user_id: Uuid) -> Result<UserRow, ApiError> {
     use sqlx::Row;
     let row = sqlx::query(
         "SELECT email::text AS email, full_name::text AS full_name, role::text AS role, is_active \
@@ -544,7 +584,6 @@ async fn read_user(mut tx: TenantTx, user_id: Uuid) -> Result<UserRow, ApiError>
     .bind(user_id)
     .fetch_optional(tx.conn())
     .await?;
-    tx.commit().await?;
     // A token whose user vanished between the check and this read is simply no longer valid.
     let row = row.ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
     Ok(UserRow {
@@ -559,7 +598,9 @@ async fn read_user(mut tx: TenantTx, user_id: Uuid) -> Result<UserRow, ApiError>
     summary = "The caller",
     responses((status = 200, body = MeResponse), (status = 401, description = "No valid token")))]
 async fn me(mut user: CurrentUser) -> Result<Json<MeResponse>, ApiError> {
-    let row = read_user(user.begin().await?, user.user_id).await?;
+    let mut tx = user.begin().await?;
+    let row = read_user(&mut tx, user.user_id).await?;
+    tx.commit().await?;
     let role = SystemRole::from_db_label(&row.role)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     Ok(Json(MeResponse {

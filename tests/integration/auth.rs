@@ -510,3 +510,52 @@ async fn password_change_reset_and_deactivation_end_earlier_sessions() {
         StatusCode::OK
     );
 }
+
+/// Sign-ins are audited in the account's organization (the predecessor audited none): a
+/// success and a wrong password, with the client address; an unknown e-mail is not.
+#[tokio::test]
+async fn logins_and_failed_logins_are_audited() {
+    let app = app().await;
+    let token = app.token(ADMIN).await;
+    let admin = claims_of(&app, &token).sub;
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": ADMIN, "password": "not-the-password"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "nobody@example.com", "password": "whatever1A"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    /// action, resource_id, actor_id, details.client
+    type AuditRow = (String, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT action, resource_id, actor_id::text, details->>'client' FROM audit_logs \
+          WHERE action LIKE 'auth.%' AND organization_id = $1 AND actor_id = $2 \
+          ORDER BY \"timestamp\", action",
+    )
+    .bind(Uuid::parse_str(VIBOTAJ).unwrap())
+    .bind(admin)
+    .fetch_all(&mut app.db().conn().await)
+    .await
+    .unwrap();
+    let admin = admin.to_string();
+    let expected = |action: &str| {
+        (
+            action.to_string(),
+            Some(admin.clone()),
+            Some(admin.clone()),
+            Some("127.0.0.1".to_string()),
+        )
+    };
+    assert_eq!(
+        rows,
+        [expected("auth.login"), expected("auth.login_failed")]
+    );
+}
