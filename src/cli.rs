@@ -391,7 +391,11 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     .context("connecting as the application role (is the database at revision 007 or later?)")?;
     let secret = config.server_jwt_secret()?;
     let state = crate::http::AppState::with_jwt_secret(pool, &secret)
-        .with_cors_origins(config.cors_origins.clone());
+        .with_cors_origins(config.cors_origins.clone())
+        .with_exposure(config.exposure.clone());
+    if config.exposure.metrics == crate::config::MetricsAccess::Off {
+        tracing::warn!("/metrics is not served: set METRICS_TOKEN to scrape it (production)");
+    }
     crate::http::bind_and_serve(state, bind).await
 }
 

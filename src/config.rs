@@ -38,6 +38,72 @@ pub struct Config {
     /// `TRACEHUB_ENV=production`: configuration mistakes that are merely inconvenient in
     /// development (no JWT secret) refuse to start instead.
     pub production: bool,
+    /// What the server shows besides the API (`TRACEHUB_API_DOCS`, `METRICS_TOKEN`).
+    pub exposure: Exposure,
+}
+
+/// The server's operational pages: open in development, closed in production unless an
+/// operator opens them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Exposure {
+    /// The OpenAPI document and docs page (`TRACEHUB_API_DOCS=public|off`; default public
+    /// in development, off in production).
+    pub api_docs: bool,
+    /// `/metrics`: open (development without `METRICS_TOKEN`), behind a bearer token
+    /// (`METRICS_TOKEN`), or, in production without a token, not served.
+    pub metrics: MetricsAccess,
+}
+
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum MetricsAccess {
+    #[default]
+    Open,
+    Token(String),
+    Off,
+}
+
+/// Never prints the token.
+impl std::fmt::Debug for MetricsAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MetricsAccess::Open => "Open",
+            MetricsAccess::Token(_) => "Token(…)",
+            MetricsAccess::Off => "Off",
+        })
+    }
+}
+
+impl Exposure {
+    /// Everything open: development and tests.
+    pub fn open() -> Self {
+        Self {
+            api_docs: true,
+            metrics: MetricsAccess::Open,
+        }
+    }
+
+    /// From `TRACEHUB_API_DOCS` and `METRICS_TOKEN` (each `None` when unset).
+    pub fn from_settings(
+        production: bool,
+        api_docs: Option<&str>,
+        metrics_token: Option<&str>,
+    ) -> Result<Self> {
+        let api_docs = match api_docs.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("") => !production,
+            Some("public") => true,
+            Some("off") => false,
+            Some(other) => anyhow::bail!("TRACEHUB_API_DOCS is {other:?}; use public or off"),
+        };
+        let metrics = match metrics_token.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(token) if token.len() < 16 => {
+                anyhow::bail!("METRICS_TOKEN must be at least 16 characters long")
+            }
+            Some(token) => MetricsAccess::Token(token.to_string()),
+            None if production => MetricsAccess::Off,
+            None => MetricsAccess::Open,
+        };
+        Ok(Self { api_docs, metrics })
+    }
 }
 
 /// The shortest `JWT_SECRET` accepted in production: 32 bytes, the HS256 key size.
@@ -135,7 +201,13 @@ impl Config {
         let upload_dir = std::env::var_os("UPLOAD_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("uploads"));
+        let exposure = Exposure::from_settings(
+            production,
+            std::env::var("TRACEHUB_API_DOCS").ok().as_deref(),
+            std::env::var("METRICS_TOKEN").ok().as_deref(),
+        )?;
         Ok(Self {
+            exposure,
             cors_origins,
             upload_dir,
             database_url,
@@ -215,6 +287,31 @@ fn number_from_env(name: &str, default: u32) -> Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exposure_is_open_in_development_and_closed_in_production() {
+        let dev = Exposure::from_settings(false, None, None).unwrap();
+        assert_eq!(dev, Exposure::open());
+        let prod = Exposure::from_settings(true, None, None).unwrap();
+        assert!(!prod.api_docs);
+        assert_eq!(prod.metrics, MetricsAccess::Off);
+        let opened =
+            Exposure::from_settings(true, Some(" Public "), Some("0123456789abcdef")).unwrap();
+        assert!(opened.api_docs);
+        assert_eq!(
+            opened.metrics,
+            MetricsAccess::Token("0123456789abcdef".to_string())
+        );
+        assert!(
+            !Exposure::from_settings(false, Some("off"), None)
+                .unwrap()
+                .api_docs
+        );
+        assert!(Exposure::from_settings(false, Some("yes"), None).is_err());
+        assert!(Exposure::from_settings(true, None, Some("short")).is_err());
+        // The token never shows in logs.
+        assert!(!format!("{opened:?}").contains("0123456789abcdef"));
+    }
 
     #[test]
     fn production_refuses_a_missing_or_short_jwt_secret() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -16,7 +16,11 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
 use super::AppState;
+use crate::config::MetricsAccess;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -101,7 +105,24 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     response
 }
 
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+/// The Prometheus text; behind `METRICS_TOKEN` when one is configured, 404 when metrics are
+/// off (see [`crate::config::Exposure`]).
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match &state.exposure.metrics {
+        MetricsAccess::Open => {}
+        MetricsAccess::Off => return ApiError::NotFound.into_response(),
+        MetricsAccess::Token(expected) => {
+            let presented = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            // Digests compared, so the time taken says nothing about the token's bytes.
+            if Sha256::digest(presented.as_bytes()) != Sha256::digest(expected.as_bytes()) {
+                return ApiError::Unauthorized("Not authenticated").into_response();
+            }
+        }
+    }
     let pool = state.pool.inner();
     state.metrics.pool_size.set(i64::from(pool.size()));
     state.metrics.pool_idle.set(pool.num_idle() as i64);
@@ -116,4 +137,5 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         )],
         text,
     )
+        .into_response()
 }

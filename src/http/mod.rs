@@ -32,7 +32,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::auth::TokenKeys;
-use crate::config::{resolve_jwt_secret, JwtSecret};
+use crate::config::{resolve_jwt_secret, Exposure, JwtSecret};
 use crate::db::tenant::AppPool;
 use error::ApiError;
 use metrics::Metrics;
@@ -49,6 +49,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Origins allowed to call the API cross-site (`CORS_ORIGINS`); empty = none.
     pub cors_origins: Arc<Vec<String>>,
+    /// Who sees the API docs and `/metrics`.
+    pub exposure: Arc<Exposure>,
 }
 
 impl AppState {
@@ -65,7 +67,14 @@ impl AppState {
             metrics: Metrics::new(),
             tokens: Arc::new(TokenKeys::new(secret)),
             cors_origins: Arc::new(Vec::new()),
+            exposure: Arc::new(Exposure::open()),
         }
+    }
+
+    /// Opens or closes the API docs and `/metrics` (see [`Exposure`]).
+    pub fn with_exposure(mut self, exposure: Exposure) -> Self {
+        self.exposure = Arc::new(exposure);
+        self
     }
 
     /// Allows these browser origins to call the API (see [`crate::config::parse_cors_origins`]).

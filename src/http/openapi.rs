@@ -5,6 +5,7 @@
 //! [`document`] merges them. Paths are documented once, under `/api/v1`; the same routes
 //! answer under `/api` (see [`super::api_routes`]).
 
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
@@ -12,6 +13,7 @@ use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::error::ApiError;
 use super::AppState;
 
 #[derive(OpenApi)]
@@ -72,17 +74,28 @@ pub fn router() -> Router<AppState> {
     router
 }
 
-async fn openapi_json() -> impl IntoResponse {
-    Json(document())
+/// 404 unless the docs are exposed (`TRACEHUB_API_DOCS`; off by default in production).
+fn docs_exposed(state: &AppState) -> Result<(), ApiError> {
+    if state.exposure.api_docs {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+async fn openapi_json(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    docs_exposed(&state)?;
+    Ok(Json(document()))
 }
 
 /// A self-contained page (inline script and style, no CDN) that lists every operation of
 /// the document with its parameters, request body and responses.
-async fn docs_page() -> impl IntoResponse {
-    (
+async fn docs_page(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    docs_exposed(&state)?;
+    Ok((
         [(header::CACHE_CONTROL, "no-cache")],
         Html(include_str!("openapi_docs.html")),
-    )
+    ))
 }
 
 #[cfg(test)]

@@ -276,12 +276,39 @@ impl TestApp {
         Self::serve(db, pool_size, acquire_timeout, jwt_secret).await
     }
 
+    /// Demo data at head, served with the given API docs and `/metrics` exposure.
+    pub async fn spawn_with_exposure(exposure: tracehub::config::Exposure) -> Self {
+        let db = TestDb::at("002").await;
+        tracehub::ops::seed::demo(&db.url, None)
+            .await
+            .expect("demo data");
+        Self::serve_with(
+            db,
+            2,
+            std::time::Duration::from_secs(2),
+            tracehub::config::JwtSecret::random(),
+            exposure,
+        )
+        .await
+    }
+
     /// Serves an existing database (at revision 007 or later).
     pub async fn serve(
         db: TestDb,
         pool_size: u32,
         acquire_timeout: std::time::Duration,
         jwt_secret: tracehub::config::JwtSecret,
+    ) -> Self {
+        let exposure = tracehub::config::Exposure::open();
+        Self::serve_with(db, pool_size, acquire_timeout, jwt_secret, exposure).await
+    }
+
+    async fn serve_with(
+        db: TestDb,
+        pool_size: u32,
+        acquire_timeout: std::time::Duration,
+        jwt_secret: tracehub::config::JwtSecret,
+        exposure: tracehub::config::Exposure,
     ) -> Self {
         let pool = tracehub::db::tenant::AppPool::connect(&db.url, pool_size, acquire_timeout)
             .await
@@ -290,7 +317,8 @@ impl TestApp {
             .await
             .expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = tracehub::http::AppState::with_jwt_secret(pool.clone(), &jwt_secret);
+        let state = tracehub::http::AppState::with_jwt_secret(pool.clone(), &jwt_secret)
+            .with_exposure(exposure);
         tokio::spawn(tracehub::http::serve(state, listener));
         Self {
             _db: db,

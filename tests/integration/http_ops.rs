@@ -248,3 +248,35 @@ async fn one_pooled_connection_serves_authenticated_requests() {
     let response = app.get_with_token("/api/v1/auth/me", &token).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// In production the API docs and `/metrics` are closed unless an operator opens them;
+/// `METRICS_TOKEN` puts the metrics behind a bearer token.
+#[tokio::test]
+async fn production_closes_the_docs_and_puts_metrics_behind_a_token() {
+    use tracehub::config::Exposure;
+    let closed = Exposure::from_settings(true, None, None).unwrap();
+    let app = TestApp::spawn_with_exposure(closed).await;
+    for path in [
+        "/api/v1/docs",
+        "/api/v1/openapi.json",
+        "/api/openapi.json",
+        "/metrics",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "NOT_FOUND", "{path}");
+    }
+    assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
+
+    let token = "scrape-me-0123456789";
+    let guarded = Exposure::from_settings(true, Some("public"), Some(token)).unwrap();
+    let app = TestApp::spawn_with_exposure(guarded).await;
+    assert_eq!(app.get("/api/v1/docs").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
+    let wrong = app.get_with_token("/metrics", "scrape-me-9876543210").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let scraped = app.get_with_token("/metrics", token).await;
+    assert_eq!(scraped.status(), StatusCode::OK);
+    assert!(scraped.text().await.unwrap().contains("http_requests"));
+}
