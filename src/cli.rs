@@ -392,7 +392,8 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     let secret = config.server_jwt_secret()?;
     let state = crate::http::AppState::with_jwt_secret(pool, &secret)
         .with_cors_origins(config.cors_origins.clone())
-        .with_exposure(config.exposure.clone());
+        .with_exposure(config.exposure.clone())
+        .with_trusted_proxies(config.trusted_proxies.clone());
     if config.exposure.metrics == crate::config::MetricsAccess::Off {
         tracing::warn!("/metrics is not served: set METRICS_TOKEN to scrape it (production)");
     }

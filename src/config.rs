@@ -40,6 +40,25 @@ pub struct Config {
     pub production: bool,
     /// What the server shows besides the API (`TRACEHUB_API_DOCS`, `METRICS_TOKEN`).
     pub exposure: Exposure,
+    /// Reverse proxies in front of the server (`TRUSTED_PROXIES`, comma-separated addresses
+    /// or networks such as `10.0.0.0/8`): the client address (login throttling, audit) is
+    /// then read from their `X-Forwarded-For`. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// `TRUSTED_PROXIES`: comma-separated addresses (`10.0.0.5`) or networks (`10.0.0.0/8`).
+pub fn parse_trusted_proxies(text: &str) -> Result<Vec<ipnet::IpNet>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!("TRUSTED_PROXIES: {item:?} is not an address or network")
+                })
+        })
+        .collect()
 }
 
 /// The server's operational pages: open in development, closed in production unless an
@@ -206,7 +225,10 @@ impl Config {
             std::env::var("TRACEHUB_API_DOCS").ok().as_deref(),
             std::env::var("METRICS_TOKEN").ok().as_deref(),
         )?;
+        let trusted_proxies =
+            parse_trusted_proxies(&std::env::var("TRUSTED_PROXIES").unwrap_or_default())?;
         Ok(Self {
+            trusted_proxies,
             exposure,
             cors_origins,
             upload_dir,
@@ -287,6 +309,16 @@ fn number_from_env(name: &str, default: u32) -> Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let proxies = parse_trusted_proxies(" 10.0.0.0/8, 127.0.0.1 ,::1,").unwrap();
+        let shown: Vec<String> = proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+        assert!(parse_trusted_proxies("").unwrap().is_empty());
+        assert!(parse_trusted_proxies("10.0.0.0/33").is_err());
+        assert!(parse_trusted_proxies("proxy.local").is_err());
+    }
 
     #[test]
     fn exposure_is_open_in_development_and_closed_in_production() {

@@ -9,6 +9,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use std::net::IpAddr;
+
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, FieldError};
@@ -132,22 +134,58 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
     }
 }
 
-/// The peer address of the connection (the server is started with connect info). Behind a
-/// reverse proxy this is the proxy; see docs/decisions.md on login throttling.
+/// The client's address: the TCP peer, or — when the peer is a trusted reverse proxy
+/// (`TRUSTED_PROXIES`) — the address that proxy chain received the request from, read from
+/// `X-Forwarded-For` (see [`client_address`]).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ClientAddress(pub Option<std::net::IpAddr>);
+pub struct ClientAddress(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<super::AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &super::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientAddress(peer.map(|peer| {
+            client_address(peer, &forwarded, &state.trusted_proxies)
+        })))
     }
+}
+
+/// The rightmost address of the chain `X-Forwarded-For` values, then the peer, that is not
+/// a trusted proxy. Each proxy appends the address it was contacted from, so everything left
+/// of the first untrusted hop was written by the client and can be forged; an unparsable hop
+/// ends the walk there. With no trusted proxies this is always the peer.
+pub fn client_address(peer: IpAddr, forwarded: &[&str], trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops = forwarded.iter().flat_map(|value| value.split(','));
+    let mut client = peer;
+    for hop in hops.rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 fn missing_field(message: &str) -> Option<&str> {
@@ -290,6 +328,55 @@ pub async fn drop_unsafe_request_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_the_rightmost_untrusted_hop() {
+        let trusted: Vec<ipnet::IpNet> = ["10.0.0.0/8", "127.0.0.1/32"]
+            .iter()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // Not behind a trusted proxy: the header is the client's own words.
+        assert_eq!(
+            client_address(ip("198.51.100.9"), &["203.0.113.7"], &trusted),
+            ip("198.51.100.9")
+        );
+        // One proxy.
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &["203.0.113.7"], &trusted),
+            ip("203.0.113.7")
+        );
+        // A forged first hop, two proxies, in one header or several.
+        assert_eq!(
+            client_address(
+                ip("10.1.1.1"),
+                &["1.2.3.4, 203.0.113.7, 10.2.2.2"],
+                &trusted
+            ),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_address(
+                ip("10.1.1.1"),
+                &["1.2.3.4", "203.0.113.7", "10.2.2.2"],
+                &trusted
+            ),
+            ip("203.0.113.7")
+        );
+        // Garbage stops the walk at the last good hop; no header leaves the proxy.
+        assert_eq!(
+            client_address(ip("10.1.1.1"), &["evil, 10.2.2.2"], &trusted),
+            ip("10.2.2.2")
+        );
+        assert_eq!(
+            client_address(ip("10.1.1.1"), &[], &trusted),
+            ip("10.1.1.1")
+        );
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &["203.0.113.7"], &[]),
+            ip("127.0.0.1")
+        );
+    }
 
     #[test]
     fn only_short_plain_request_ids_are_kept() {

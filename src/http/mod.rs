@@ -51,6 +51,8 @@ pub struct AppState {
     pub cors_origins: Arc<Vec<String>>,
     /// Who sees the API docs and `/metrics`.
     pub exposure: Arc<Exposure>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl AppState {
@@ -68,7 +70,14 @@ impl AppState {
             tokens: Arc::new(TokenKeys::new(secret)),
             cors_origins: Arc::new(Vec::new()),
             exposure: Arc::new(Exposure::open()),
+            trusted_proxies: Arc::new(Vec::new()),
         }
+    }
+
+    /// Believes `X-Forwarded-For` from these proxies (see [`extract::client_address`]).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 
     /// Opens or closes the API docs and `/metrics` (see [`Exposure`]).

@@ -559,3 +559,40 @@ async fn logins_and_failed_logins_are_audited() {
         [expected("auth.login"), expected("auth.login_failed")]
     );
 }
+
+/// The client address of throttling and audit: the TCP peer, or — behind a trusted proxy —
+/// the hop that proxy saw. From anyone else, `X-Forwarded-For` is ignored.
+#[tokio::test]
+async fn x_forwarded_for_counts_only_from_trusted_proxies() {
+    for (trusted, expected) in [(false, "127.0.0.1"), (true, "203.0.113.7")] {
+        let proxies = if trusted {
+            vec!["127.0.0.1/32".parse().unwrap()]
+        } else {
+            Vec::new()
+        };
+        let app = TestApp::spawn_configured(|state| state.with_trusted_proxies(proxies)).await;
+        let response = app
+            .client
+            .post(format!("{}/api/v1/auth/login", app.address))
+            .header("X-Forwarded-For", "198.51.100.1, 203.0.113.7")
+            .json(&json!({"email": ADMIN, "password": "not-the-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let client = app
+            .db()
+            .scalar_string(
+                "SELECT details->>'client' FROM audit_logs WHERE action = 'auth.login_failed'",
+            )
+            .await;
+        assert_eq!(client.as_deref(), Some(expected), "trusted: {trusted}");
+        let throttled = app
+            .db()
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM app.login_throttle WHERE key LIKE '%{expected}%'"
+            ))
+            .await;
+        assert_eq!(throttled, 1, "trusted: {trusted}");
+    }
+}

@@ -276,8 +276,10 @@ impl TestApp {
         Self::serve(db, pool_size, acquire_timeout, jwt_secret).await
     }
 
-    /// Demo data at head, served with the given API docs and `/metrics` exposure.
-    pub async fn spawn_with_exposure(exposure: tracehub::config::Exposure) -> Self {
+    /// Demo data at head, served by a state that `configure` adjusts (exposure, proxies).
+    pub async fn spawn_configured(
+        configure: impl FnOnce(tracehub::http::AppState) -> tracehub::http::AppState,
+    ) -> Self {
         let db = TestDb::at("002").await;
         tracehub::ops::seed::demo(&db.url, None)
             .await
@@ -287,7 +289,7 @@ impl TestApp {
             2,
             std::time::Duration::from_secs(2),
             tracehub::config::JwtSecret::random(),
-            exposure,
+            configure,
         )
         .await
     }
@@ -299,8 +301,7 @@ impl TestApp {
         acquire_timeout: std::time::Duration,
         jwt_secret: tracehub::config::JwtSecret,
     ) -> Self {
-        let exposure = tracehub::config::Exposure::open();
-        Self::serve_with(db, pool_size, acquire_timeout, jwt_secret, exposure).await
+        Self::serve_with(db, pool_size, acquire_timeout, jwt_secret, |state| state).await
     }
 
     async fn serve_with(
@@ -308,7 +309,7 @@ impl TestApp {
         pool_size: u32,
         acquire_timeout: std::time::Duration,
         jwt_secret: tracehub::config::JwtSecret,
-        exposure: tracehub::config::Exposure,
+        configure: impl FnOnce(tracehub::http::AppState) -> tracehub::http::AppState,
     ) -> Self {
         let pool = tracehub::db::tenant::AppPool::connect(&db.url, pool_size, acquire_timeout)
             .await
@@ -317,8 +318,10 @@ impl TestApp {
             .await
             .expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = tracehub::http::AppState::with_jwt_secret(pool.clone(), &jwt_secret)
-            .with_exposure(exposure);
+        let state = configure(tracehub::http::AppState::with_jwt_secret(
+            pool.clone(),
+            &jwt_secret,
+        ));
         tokio::spawn(tracehub::http::serve(state, listener));
         Self {
             _db: db,

@@ -255,7 +255,7 @@ async fn one_pooled_connection_serves_authenticated_requests() {
 async fn production_closes_the_docs_and_puts_metrics_behind_a_token() {
     use tracehub::config::Exposure;
     let closed = Exposure::from_settings(true, None, None).unwrap();
-    let app = TestApp::spawn_with_exposure(closed).await;
+    let app = TestApp::spawn_configured(|state| state.with_exposure(closed)).await;
     for path in [
         "/api/v1/docs",
         "/api/v1/openapi.json",
@@ -271,7 +271,7 @@ async fn production_closes_the_docs_and_puts_metrics_behind_a_token() {
 
     let token = "scrape-me-0123456789";
     let guarded = Exposure::from_settings(true, Some("public"), Some(token)).unwrap();
-    let app = TestApp::spawn_with_exposure(guarded).await;
+    let app = TestApp::spawn_configured(|state| state.with_exposure(guarded)).await;
     assert_eq!(app.get("/api/v1/docs").await.status(), StatusCode::OK);
     assert_eq!(app.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
     let wrong = app.get_with_token("/metrics", "scrape-me-9876543210").await;
