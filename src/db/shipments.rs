@@ -12,6 +12,8 @@
 //! checked by the HTTP layer before a value reaches them.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -127,44 +129,35 @@ pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(constraint))
 }
 
+/// `$1` = id, `$2`…`$21` = the writable columns in [`bind_values`]'s order.
+const INSERT_SHIPMENT: &str =
+    "INSERT INTO shipments (id, reference, container_number, bl_number, booking_reference, \
+             vessel_name, voyage_number, etd, eta, atd, ata, pol_code, pol_name, pod_code, \
+             pod_name, final_destination, incoterms, status, buyer_organization_id, buyer_id, \
+             supplier_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                 $18::shipmentstatus, $19, $20, $21, clock_timestamp(), \
+                 clock_timestamp())";
+
+/// Parameters as [`INSERT_SHIPMENT`]'s.
+const UPDATE_SHIPMENT: &str =
+    "UPDATE shipments SET reference = $2, container_number = $3, bl_number = $4, \
+             booking_reference = $5, vessel_name = $6, voyage_number = $7, etd = $8, eta = $9, \
+             atd = $10, ata = $11, pol_code = $12, pol_name = $13, pod_code = $14, \
+             pod_name = $15, final_destination = $16, incoterms = $17, \
+             status = $18::shipmentstatus, buyer_organization_id = $19, buyer_id = $20, \
+             supplier_id = $21, updated_at = clock_timestamp() \
+         WHERE id = $1";
+
 /// Inserts a shipment owned by the transaction's organization (the column's default).
 pub async fn insert_shipment(
     conn: &mut PgConnection,
     values: &ShipmentValues,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO shipments (id, reference, container_number, bl_number, booking_reference, \
-             vessel_name, voyage_number, etd, eta, atd, ata, pol_code, pol_name, pod_code, \
-             pod_name, final_destination, incoterms, status, buyer_organization_id, buyer_id, \
-             supplier_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                 $18::shipmentstatus, $19, $20, $21, clock_timestamp(), \
-                 clock_timestamp())",
-    )
-    .bind(id)
-    .bind(&values.reference)
-    .bind(&values.container_number)
-    .bind(&values.bl_number)
-    .bind(&values.booking_reference)
-    .bind(&values.vessel_name)
-    .bind(&values.voyage_number)
-    .bind(values.etd)
-    .bind(values.eta)
-    .bind(values.atd)
-    .bind(values.ata)
-    .bind(&values.pol_code)
-    .bind(&values.pol_name)
-    .bind(&values.pod_code)
-    .bind(&values.pod_name)
-    .bind(&values.final_destination)
-    .bind(&values.incoterms)
-    .bind(values.status.db_label())
-    .bind(values.buyer_organization_id)
-    .bind(values.buyer_id)
-    .bind(values.supplier_id)
-    .execute(conn)
-    .await?;
+    bind_values(sqlx::query(INSERT_SHIPMENT), id, values)
+        .execute(conn)
+        .await?;
     Ok(id)
 }
 
@@ -175,39 +168,41 @@ pub async fn update_shipment(
     id: Uuid,
     values: &ShipmentValues,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE shipments SET reference = $2, container_number = $3, bl_number = $4, \
-             booking_reference = $5, vessel_name = $6, voyage_number = $7, etd = $8, eta = $9, \
-             atd = $10, ata = $11, pol_code = $12, pol_name = $13, pod_code = $14, \
-             pod_name = $15, final_destination = $16, incoterms = $17, \
-             status = $18::shipmentstatus, buyer_organization_id = $19, buyer_id = $20, \
-             supplier_id = $21, updated_at = clock_timestamp() \
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(&values.reference)
-    .bind(&values.container_number)
-    .bind(&values.bl_number)
-    .bind(&values.booking_reference)
-    .bind(&values.vessel_name)
-    .bind(&values.voyage_number)
-    .bind(values.etd)
-    .bind(values.eta)
-    .bind(values.atd)
-    .bind(values.ata)
-    .bind(&values.pol_code)
-    .bind(&values.pol_name)
-    .bind(&values.pod_code)
-    .bind(&values.pod_name)
-    .bind(&values.final_destination)
-    .bind(&values.incoterms)
-    .bind(values.status.db_label())
-    .bind(values.buyer_organization_id)
-    .bind(values.buyer_id)
-    .bind(values.supplier_id)
-    .execute(conn)
-    .await?;
+    let result = bind_values(sqlx::query(UPDATE_SHIPMENT), id, values)
+        .execute(conn)
+        .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Binds `$1` = `id` and `$2`…`$21` = the writable columns, in the order the insert and the
+/// update of a shipment both use.
+fn bind_values<'q>(
+    query: Query<'q, Postgres, PgArguments>,
+    id: Uuid,
+    values: &'q ShipmentValues,
+) -> Query<'q, Postgres, PgArguments> {
+    query
+        .bind(id)
+        .bind(&values.reference)
+        .bind(&values.container_number)
+        .bind(&values.bl_number)
+        .bind(&values.booking_reference)
+        .bind(&values.vessel_name)
+        .bind(&values.voyage_number)
+        .bind(values.etd)
+        .bind(values.eta)
+        .bind(values.atd)
+        .bind(values.ata)
+        .bind(&values.pol_code)
+        .bind(&values.pol_name)
+        .bind(&values.pod_code)
+        .bind(&values.pod_name)
+        .bind(&values.final_destination)
+        .bind(&values.incoterms)
+        .bind(values.status.db_label())
+        .bind(values.buyer_organization_id)
+        .bind(values.buyer_id)
+        .bind(values.supplier_id)
 }
 
 /// One shipment visible to the transaction (own, or assigned to its buyer organization).
