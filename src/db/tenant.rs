@@ -7,10 +7,11 @@
 //! vanishes at COMMIT or ROLLBACK and a pooled connection never carries one request's tenant
 //! into the next. Without a context every tenant table reads as empty.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{Connection, Executor, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 /// The role the server's queries run as (created by revision 007).
@@ -36,6 +37,14 @@ impl AppPool {
             // each acquire would add a round trip to every request for nothing. A connection
             // that died while idle (server restart) fails its next query and is discarded.
             .test_before_acquire(false)
+            .before_acquire(|conn, _meta| {
+                Box::pin(async move {
+                    if stale_statement_window_open() {
+                        conn.clear_cached_statements().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute("SET ROLE tracehub_app").await?;
@@ -51,6 +60,43 @@ impl AppPool {
     pub fn inner(&self) -> &PgPool {
         &self.0
     }
+}
+
+/// Until when (milliseconds since the epoch) connections drop their prepared statements as
+/// they are handed out; see [`statements_went_stale`].
+static STALE_STATEMENTS_UNTIL_MS: AtomicU64 = AtomicU64::new(0);
+
+/// How long after a stale statement was seen every acquired connection clears its cache: long
+/// enough for each pooled connection to be handed out at least once under load.
+const STALE_STATEMENT_WINDOW: Duration = Duration::from_secs(60);
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn stale_statement_window_open() -> bool {
+    now_ms() < STALE_STATEMENTS_UNTIL_MS.load(Ordering::Relaxed)
+}
+
+/// Whether PostgreSQL refused a prepared statement because the columns it returns changed
+/// type under it — a revision ran while this server was serving. sqlx keeps its prepared
+/// statements per connection, so each would keep failing until cleared.
+pub fn is_stale_statement(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e)
+        if e.code().as_deref() == Some("0A000")
+            && e.message().contains("cached plan must not change result type"))
+}
+
+/// Called when [`is_stale_statement`] was seen: for the next [`STALE_STATEMENT_WINDOW`],
+/// every connection drops its prepared statements as it is handed out, so the pool recovers
+/// without a restart (the request that met it answers 503 and may be retried).
+pub fn statements_went_stale() {
+    let until = now_ms() + STALE_STATEMENT_WINDOW.as_millis() as u64;
+    STALE_STATEMENTS_UNTIL_MS.fetch_max(until, Ordering::Relaxed);
+    tracing::warn!("prepared statements went stale (a column changed type); clearing them");
 }
 
 /// Whose data a transaction may see.

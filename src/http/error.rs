@@ -55,6 +55,10 @@ impl From<sqlx::Error> for ApiError {
                 ApiError::Unavailable
             }
             sqlx::Error::RowNotFound => ApiError::NotFound,
+            other if crate::db::tenant::is_stale_statement(&other) => {
+                crate::db::tenant::statements_went_stale();
+                ApiError::Unavailable
+            }
             other => ApiError::Internal(other.into()),
         }
     }

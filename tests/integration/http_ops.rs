@@ -280,3 +280,26 @@ async fn production_closes_the_docs_and_puts_metrics_behind_a_token() {
     assert_eq!(scraped.status(), StatusCode::OK);
     assert!(scraped.text().await.unwrap().contains("http_requests"));
 }
+
+/// A revision that changes the type of a column the server selects, run while it serves:
+/// the server's prepared statements go stale. The request that meets one answers 503 (retry
+/// it); the pool then clears its statements and recovers without a restart.
+#[tokio::test]
+async fn a_column_retyped_under_the_server_costs_one_retry_not_a_restart() {
+    let app = TestApp::spawn(1, Duration::from_secs(2)).await;
+    let token = app.token("admin@vibotaj.com").await;
+    for _ in 0..3 {
+        let response = app.get_with_token("/api/v1/shipments", &token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    app.db()
+        .exec("ALTER TABLE shipments ALTER COLUMN vessel_name TYPE text")
+        .await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let response = app.get_with_token("/api/v1/shipments", &token).await;
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses[0], 503, "{statuses:?}");
+    assert_eq!(&statuses[1..], [200, 200, 200], "{statuses:?}");
+}
