@@ -167,8 +167,11 @@ pub async fn is_token_revoked(pool: &AppPool, jti: Uuid) -> Result<bool, sqlx::E
 
 /// Claims one login attempt on each `(key, limit)` (revision 010). `Some(seconds)` to wait
 /// when any key is over its limit (the attempt is then not counted), else `None`.
-pub async fn throttle_claim(
-    pool: &AppPool,
+///
+/// `executor`: the pool, or — inside a request that holds a connection already — that
+/// connection (a request never waits for a second one).
+pub async fn throttle_claim<'e>(
+    executor: impl PgExecutor<'e>,
     keys: &[(String, u32)],
     window_seconds: u32,
 ) -> Result<Option<u64>, sqlx::Error> {
@@ -181,7 +184,7 @@ pub async fn throttle_claim(
         .bind(&names)
         .bind(&limits)
         .bind(i32::try_from(window_seconds).unwrap_or(i32::MAX))
-        .fetch_one(pool.inner())
+        .fetch_one(executor)
         .await?;
     Ok((wait > 0).then(|| u64::try_from(wait).unwrap_or(1)))
 }

@@ -42,6 +42,39 @@ impl ThrottlePolicy {
     }
 }
 
+/// A fixed-window limit on an action other than a login, where every call counts (the
+/// Sprint 8 spec's rate-limit table). Kept in the same table as the login counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionLimit {
+    pub attempts: u32,
+    pub window_seconds: u32,
+}
+
+impl ActionLimit {
+    /// Invitations created or sent again, per organization: 20 an hour (spec: "invitation
+    /// creation 20/h"), so a compromised admin account cannot mail-bomb through us.
+    pub const INVITATION_SENDS: ActionLimit = ActionLimit {
+        attempts: 20,
+        window_seconds: 3600,
+    };
+    /// Invitation tokens presented (validate, accept, register), per client address: 30 a
+    /// minute (spec: "invitation validation 30/min"; threat T4, token enumeration).
+    pub const INVITATION_TOKENS: ActionLimit = ActionLimit {
+        attempts: 30,
+        window_seconds: 60,
+    };
+}
+
+/// The counter of an organization's invitation sends.
+pub fn invitation_sends_key(organization_id: uuid::Uuid) -> String {
+    format!("invitation-sends:{organization_id}")
+}
+
+/// The counter of invitation tokens presented from a client address.
+pub fn invitation_tokens_key(address: IpAddr) -> String {
+    format!("invitation-tokens:{}", address_key(address))
+}
+
 /// The counter of an account: the e-mail as logins match it (trimmed, case-insensitive).
 pub fn account_key(email: &str) -> String {
     format!("account:{}", email.trim().to_lowercase())
@@ -64,6 +97,25 @@ pub fn address_key(address: IpAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invitation_counters_are_per_organization_and_per_address() {
+        let org = uuid::Uuid::nil();
+        assert_eq!(
+            invitation_sends_key(org),
+            "invitation-sends:00000000-0000-0000-0000-000000000000"
+        );
+        let v6: IpAddr = "2001:db8:1:2:3:4:5:6".parse().unwrap();
+        assert_eq!(
+            invitation_tokens_key(v6),
+            "invitation-tokens:ip:2001:db8:1:2::/64"
+        );
+        assert_ne!(
+            invitation_tokens_key(v6),
+            address_key(v6),
+            "not the login counter"
+        );
+    }
 
     #[test]
     fn accounts_are_keyed_as_logins_match_them() {

@@ -251,7 +251,7 @@ async fn login(
     let policy = ThrottlePolicy::DEFAULT;
     let keys = policy.keys(&email, address);
     if let Some(retry_after_secs) =
-        store::throttle_claim(&state.pool, &keys, policy.window_seconds).await?
+        store::throttle_claim(state.pool.inner(), &keys, policy.window_seconds).await?
     {
         tracing::warn!(account = %keys[0].0, "login throttled");
         return Err(ApiError::TooManyRequests { retry_after_secs });

@@ -28,15 +28,16 @@ use uuid::Uuid;
 
 use super::auth::{CurrentUser, LoginOrganization, LoginUser, INSUFFICIENT_PERMISSIONS};
 use super::error::ApiError;
-use super::extract::{Fields, JsonBody, QueryParams, RequestId};
+use super::extract::{ClientAddress, Fields, JsonBody, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::AppState;
-use crate::auth::password;
+use crate::auth::{password, store};
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
 use crate::domain::invitation::{
     self, check_usable, same_email, system_role_for, InvitationToken, Unusable,
     INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_REDIRECT_URL_CHARS,
 };
+use crate::domain::throttle::{invitation_sends_key, invitation_tokens_key, ActionLimit};
 use crate::domain::{
     check_password_rules, Email, InvitationStatus, OrgRole, OrgType, UnknownLabel,
 };
@@ -269,6 +270,30 @@ async fn hash_password(secret: String) -> Result<String, ApiError> {
         .map_err(ApiError::Internal)
 }
 
+/// Counts one call against `limit` under `key`: 429 `RATE_LIMITED` with `Retry-After` once
+/// the window's budget is spent. `executor`: the request's own connection when it holds one.
+async fn charge(
+    executor: impl sqlx::PgExecutor<'_>,
+    key: String,
+    limit: ActionLimit,
+) -> Result<(), ApiError> {
+    match store::throttle_claim(executor, &[(key, limit.attempts)], limit.window_seconds).await? {
+        Some(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
+        None => Ok(()),
+    }
+}
+
+/// [`ActionLimit::INVITATION_TOKENS`] for a request presenting an invitation token.
+async fn charge_token(state: &AppState, address: Option<std::net::IpAddr>) -> Result<(), ApiError> {
+    match address {
+        Some(address) => {
+            let key = invitation_tokens_key(address);
+            charge(state.pool.inner(), key, ActionLimit::INVITATION_TOKENS).await
+        }
+        None => Ok(()),
+    }
+}
+
 /// The transaction for work in `organization_id`: the caller's own tenant transaction, or —
 /// for a platform admin acting elsewhere — the audited platform path.
 async fn tx_in(
@@ -374,7 +399,8 @@ fn is_unique_violation(error: &sqlx::Error, constraint: &str) -> bool {
         (status = 403, description = "INSUFFICIENT_PERMISSIONS or CANNOT_INVITE_HIGHER_ROLE"),
         (status = 404, description = "Organization not found (or not the caller's)"),
         (status = 409, description = "EMAIL_ALREADY_MEMBER or INVITATION_EXISTS"),
-        (status = 422, description = "A field is invalid")))]
+        (status = 422, description = "A field is invalid"),
+        (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
 async fn create(
     mut caller: CurrentUser,
     request_id: RequestId,
@@ -430,6 +456,9 @@ async fn create(
     if !db::organization_exists(tx.conn(), organization_id).await? {
         return Err(ApiError::NotFound);
     }
+    // In the transaction: an invitation that is not created is not counted.
+    let key = invitation_sends_key(organization_id);
+    charge(tx.conn(), key, ActionLimit::INVITATION_SENDS).await?;
     if db::has_member(tx.conn(), email.as_str()).await? {
         return Err(ApiError::conflict(
             EMAIL_ALREADY_MEMBER,
@@ -553,7 +582,8 @@ async fn read(
         (status = 400, description = "INVITATION_ALREADY_USED, INVITATION_REVOKED or INVITATION_EXPIRED"),
         (status = 403, description = "Neither an organization admin nor the inviter"),
         (status = 404, description = "No such invitation in the caller's organization"),
-        (status = 422, description = "id is not a UUID")))]
+        (status = 422, description = "id is not a UUID"),
+        (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
 async fn resend(
     mut caller: CurrentUser,
     request_id: RequestId,
@@ -562,7 +592,11 @@ async fn resend(
 ) -> Result<Json<IssuedInvitation>, ApiError> {
     let id = parse_id(&id)?;
     let mut tx = tx_for_id(&mut caller, "resend invitation").await?;
-    managed_invitation(&mut tx, &caller, id).await?;
+    let organization_id = managed_invitation(&mut tx, &caller, id)
+        .await?
+        .organization_id;
+    let key = invitation_sends_key(organization_id);
+    charge(tx.conn(), key, ActionLimit::INVITATION_SENDS).await?;
     let token = InvitationToken::generate();
     if !db::renew(tx.conn(), id, &token.hash()).await? {
         return Err(unusable(Unusable::AlreadyUsed));
@@ -640,15 +674,18 @@ fn validation_refusal(error: ApiError, request_id: &RequestId) -> Response {
     responses((status = 200, body = ValidateAnswer),
         (status = 400, description = "{valid:false, error, message}: INVITATION_EXPIRED, INVITATION_ALREADY_USED or INVITATION_REVOKED"),
         (status = 404, description = "INVITATION_NOT_FOUND"),
-        (status = 422, description = "token missing")))]
+        (status = 422, description = "token missing"),
+        (status = 429, description = "RATE_LIMITED (30 tokens a minute per client address); see Retry-After")))]
 async fn validate(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     request_id: RequestId,
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Response, ApiError> {
     let mut fields = Fields::new();
     required(&mut fields, "token", &body.token);
     fields.finish()?;
+    charge_token(&state, address).await?;
     let found = match usable_invitation(&state, &invitation::token_hash(&body.token)).await {
         Ok(found) => found,
         Err(error) => return Ok(validation_refusal(error, &request_id)),
@@ -678,10 +715,12 @@ async fn validate(
         (status = 403, description = "EMAIL_MISMATCH"),
         (status = 404, description = "INVITATION_NOT_FOUND"),
         (status = 409, description = "EMAIL_ALREADY_MEMBER"),
-        (status = 422, description = "token missing")))]
+        (status = 422, description = "token missing"),
+        (status = 429, description = "RATE_LIMITED (30 tokens a minute per client address); see Retry-After")))]
 async fn accept(
     State(state): State<AppState>,
     mut caller: CurrentUser,
+    ClientAddress(address): ClientAddress,
     request_id: RequestId,
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Json<AcceptAnswer>, ApiError> {
@@ -691,6 +730,7 @@ async fn accept(
     let mut own = caller.begin().await?;
     let own_email = db::own_email(own.conn(), caller.user_id).await?;
     own.commit().await?;
+    charge_token(&state, address).await?;
     let token_hash = invitation::token_hash(&body.token);
     let found = usable_invitation(&state, &token_hash).await?;
     if !own_email.is_some_and(|email| same_email(&email, &found.email)) {
@@ -750,9 +790,11 @@ async fn accept(
         (status = 403, description = "EMAIL_MISMATCH"),
         (status = 404, description = "INVITATION_NOT_FOUND"),
         (status = 409, description = "EMAIL_ALREADY_REGISTERED"),
-        (status = 422, description = "A field is invalid (password strength rules, e-mail)")))]
+        (status = 422, description = "A field is invalid (password strength rules, e-mail)"),
+        (status = 429, description = "RATE_LIMITED (30 tokens a minute per client address); see Retry-After")))]
 async fn register(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     request_id: RequestId,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<(StatusCode, Json<RegisterAnswer>), ApiError> {
@@ -775,6 +817,7 @@ async fn register(
     fields.finish()?;
     let email = email.ok_or_else(|| Fields::one("email", "is invalid"))?;
 
+    charge_token(&state, address).await?;
     let token_hash = invitation::token_hash(&body.invitation_token);
     let found = usable_invitation(&state, &token_hash).await?;
     if !same_email(email.as_str(), &found.email) {

@@ -848,3 +848,70 @@ async fn register_creates_exactly_the_invited_membership() {
     )
     .await;
 }
+
+/// The spec's rate limits: 20 invitations sent per organization an hour, 30 invitation
+/// tokens presented per client address a minute (token enumeration). Refused calls are 429
+/// `RATE_LIMITED` with `Retry-After`; a refused or failed creation is not counted.
+#[tokio::test]
+async fn invitation_sends_and_token_guesses_are_rate_limited() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    let admin = app.token(ADMIN).await;
+    let invite = |n: usize| json!({"email": format!("guest{n}@example.com")});
+    // A refused one (malformed) and a conflicting one are not counted.
+    let response = app
+        .send_json(
+            Method::POST,
+            "/api/v1/invitations",
+            &admin,
+            &json!({"email": "x"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for n in 0..20 {
+        let response = app
+            .send_json(Method::POST, "/api/v1/invitations", &admin, &invite(n))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "invitation {n}");
+    }
+    let response = app
+        .send_json(Method::POST, "/api/v1/invitations", &admin, &invite(20))
+        .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "RATE_LIMITED");
+    let pending = app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM invitations WHERE organization_id = '{VIBOTAJ}'"
+        ))
+        .await;
+    assert_eq!(pending, 20);
+
+    // Guessing tokens: 30 answers, then 429 — for validate, accept and register alike.
+    for n in 0..30 {
+        let response = app
+            .post_json(
+                "/api/v1/invitations/validate",
+                &json!({"token": format!("guess-{n}")}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "guess {n}");
+    }
+    let guess = json!({"token": "guess-30"});
+    let response = app.post_json("/api/v1/invitations/validate", &guess).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let response = app
+        .send_json(Method::POST, "/api/v1/invitations/accept", &admin, &guess)
+        .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let register = json!({"email": "guest0@example.com", "password": STRONG,
+                          "full_name": "Guest", "invitation_token": "guess-31"});
+    let response = app.post_json("/api/v1/auth/register", &register).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
