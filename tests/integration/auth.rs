@@ -423,23 +423,6 @@ async fn every_demo_user_and_a_member_of_a_new_organization_log_in_with_their_ro
     assert_eq!(login["organization"]["type"], "supplier");
 }
 
-/// A token of `email` (password `password`) as if it had been issued `age` seconds ago.
-async fn older_token(app: &TestApp, email: &str, password: &str, age: i64) -> (String, Claims) {
-    let response = app
-        .post_json(
-            "/api/v1/auth/login",
-            &json!({"email": email, "password": password}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK, "login of {email}");
-    let body: Value = response.json().await.unwrap();
-    let mut claims = claims_of(app, body["access_token"].as_str().unwrap());
-    claims.iat -= age;
-    claims.jti = Uuid::new_v4();
-    let keys = TokenKeys::new(&app.jwt_secret);
-    (keys.sign(&claims).unwrap(), claims)
-}
-
 /// The predecessor's tokens survived password changes. Here a password change, an admin
 /// reset and a deactivation each end every session of the account opened before it; the
 /// sign-in that follows works at once.
@@ -447,9 +430,9 @@ async fn older_token(app: &TestApp, email: &str, password: &str, age: i64) -> (S
 async fn password_change_reset_and_deactivation_end_earlier_sessions() {
     let app = app().await;
     let me = "/api/v1/auth/me";
-    let (old, claims) = older_token(&app, VIEWER, PASSWORD, 5).await;
+    let old = app.aged_token(VIEWER, PASSWORD, 5).await;
     assert_eq!(app.get_with_token(me, &old).await.status(), StatusCode::OK);
-    let viewer = claims.sub;
+    let viewer = claims_of(&app, &old).sub;
 
     // The account's own password change.
     let response = app
@@ -466,9 +449,12 @@ async fn password_change_reset_and_deactivation_end_earlier_sessions() {
         "after a password change",
     )
     .await;
-    let (old, _) = older_token(&app, VIEWER, "Changed0nce", 0).await;
-    assert_eq!(app.get_with_token(me, &old).await.status(), StatusCode::OK);
-    let (old, _) = older_token(&app, VIEWER, "Changed0nce", 5).await;
+    let fresh = app.aged_token(VIEWER, "Changed0nce", 0).await;
+    assert_eq!(
+        app.get_with_token(me, &fresh).await.status(),
+        StatusCode::OK
+    );
+    let old = app.aged_token(VIEWER, "Changed0nce", 5).await;
 
     // An administrator's reset.
     let admin = app.token(ADMIN).await;
@@ -482,7 +468,7 @@ async fn password_change_reset_and_deactivation_end_earlier_sessions() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_refused(app.get_with_token(me, &old).await, "after an admin reset").await;
-    let (old, _) = older_token(&app, VIEWER, "ResetBy4dmin", 5).await;
+    let old = app.aged_token(VIEWER, "ResetBy4dmin", 5).await;
 
     // Deactivation, then reactivation: the old session does not come back.
     for action in ["DELETE", "POST"] {
@@ -498,7 +484,7 @@ async fn password_change_reset_and_deactivation_end_earlier_sessions() {
         assert!(response.status().is_success(), "{action} {path}");
     }
     assert_refused(app.get_with_token(me, &old).await, "after deactivation").await;
-    let (fresh, _) = older_token(&app, VIEWER, "ResetBy4dmin", 0).await;
+    let fresh = app.aged_token(VIEWER, "ResetBy4dmin", 0).await;
     assert_eq!(
         app.get_with_token(me, &fresh).await.status(),
         StatusCode::OK

@@ -436,6 +436,31 @@ impl TestApp {
             .to_string()
     }
 
+    /// A valid token of `email` (signing in with `password`) re-signed as if it had been
+    /// issued `age_secs` ago, with a fresh `jti`: for "sessions opened before …" checks, which
+    /// work in whole seconds.
+    pub async fn aged_token(&self, email: &str, password: &str, age_secs: i64) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "login of {email}"
+        );
+        let body: serde_json::Value = response.json().await.expect("json");
+        let keys = tracehub::auth::TokenKeys::new(&self.jwt_secret);
+        let mut claims = keys
+            .decode(body["access_token"].as_str().expect("access_token"))
+            .expect("a token of this app");
+        claims.iat -= age_secs;
+        claims.jti = uuid::Uuid::new_v4();
+        keys.sign(&claims).expect("signed")
+    }
+
     /// A GET with a token that must answer 200; its JSON body.
     pub async fn get_ok(&self, path: &str, token: &str) -> serde_json::Value {
         let response = self.get_with_token(path, token).await;

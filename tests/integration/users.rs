@@ -759,9 +759,10 @@ async fn deactivation_and_activation() {
     let admin = app.token(ADMIN).await;
     let admin_id = id_of(&app, ADMIN).await;
     let viewer_id = id_of(&app, VIEWER).await;
-    let viewer = app.token(VIEWER).await;
 
     for prefix in PREFIXES {
+        // Signed in before the deactivation (whole seconds: see revision 017).
+        let viewer = app.aged_token(VIEWER, PASSWORD, 5).await;
         let response = app
             .call(
                 Method::DELETE,
@@ -802,7 +803,16 @@ async fn deactivation_and_activation() {
             "twice",
         )
         .await;
-        assert_eq!(app.get_ok("/api/users/me", &viewer).await["email"], VIEWER);
+        // Reactivation does not bring the old session back; signing in again works.
+        assert_error(
+            app.get_with_token("/api/users/me", &viewer).await,
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "a session from before the deactivation",
+        )
+        .await;
+        let fresh = app.token(VIEWER).await;
+        assert_eq!(app.get_ok("/api/users/me", &fresh).await["email"], VIEWER);
     }
     assert_error(
         app.call(
