@@ -99,7 +99,7 @@ pub async fn user_membership<'e>(
 /// request's own transaction: the membership its claims name, unless the token (`jti`) is
 /// revoked. `None` for a revoked token and for a membership that does not exist alike.
 /// Also `None` for a token issued before the account's sessions were ended
-/// ([`revoke_user_tokens`]). (Revision 017's PL/pgSQL function, whose plans stay cached per
+/// ([`revoke_user_tokens`]). (Revision 016's PL/pgSQL function, whose plans stay cached per
 /// connection.)
 pub async fn token_session(
     conn: &mut PgConnection,
@@ -156,13 +156,6 @@ pub async fn revoke_token<'e>(
         .execute(executor)
         .await?;
     Ok(())
-}
-
-pub async fn is_token_revoked(pool: &AppPool, jti: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT app.is_token_revoked($1)")
-        .bind(jti)
-        .fetch_one(pool.inner())
-        .await
 }
 
 /// Claims one login attempt on each `(key, limit)` (revision 010). `Some(seconds)` to wait

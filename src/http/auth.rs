@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::Value;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::error::{ApiError, FieldError};
@@ -261,6 +262,12 @@ async fn login(
         blocking(move || password::verify_dummy(&password)).await?;
         return Err(ApiError::Unauthorized(BAD_LOGIN));
     };
+    let attempt = LoginAudit {
+        user_id: record.user_id,
+        email: &email,
+        address,
+        request_id: &request_id,
+    };
     let stored = record.hashed_password.clone();
     let (matches, password) = blocking(move || {
         let ok = password::verify(&password, &stored);
@@ -269,14 +276,10 @@ async fn login(
     .await?;
     if !matches {
         if let Some(organization_id) = record.organization_id {
-            let attempt = LoginAudit {
-                user_id: record.user_id,
-                organization_id,
-                email: &email,
-                address,
-                request_id: &request_id,
-            };
-            attempt.record(&state, "auth.login_failed").await?;
+            let tx = attempt
+                .begin(&state, organization_id, "auth.login_failed")
+                .await?;
+            tx.commit().await?;
         }
         return Err(ApiError::Unauthorized(BAD_LOGIN));
     }
@@ -317,14 +320,9 @@ async fn login(
         .tokens
         .issue(record.user_id, organization_id)
         .map_err(ApiError::Internal)?;
-    let attempt = LoginAudit {
-        user_id: record.user_id,
-        organization_id,
-        email: &email,
-        address,
-        request_id: &request_id,
-    };
-    let (user_email, full_name) = attempt.record(&state, "auth.login").await?;
+    let mut tx = attempt.begin(&state, organization_id, "auth.login").await?;
+    let user = read_user(tx.conn(), record.user_id).await?;
+    tx.commit().await?;
     tracing::info!(user = %record.user_id, organization = %organization_id, "login");
     Ok(Json(LoginResponse {
         access_token: token,
@@ -332,8 +330,8 @@ async fn login(
         expires_in: claims.exp - claims.iat,
         user: LoginUser {
             id: record.user_id,
-            email: user_email,
-            full_name,
+            email: user.email,
+            full_name: user.full_name,
             role: role.as_str(),
         },
         organization: LoginOrganization {
@@ -372,18 +370,22 @@ async fn upgrade_hash(state: &AppState, user_id: Uuid, old_hash: String, passwor
 /// to no organization.
 struct LoginAudit<'a> {
     user_id: Uuid,
-    organization_id: Uuid,
     email: &'a str,
     address: Option<std::net::IpAddr>,
     request_id: &'a RequestId,
 }
 
 impl LoginAudit<'_> {
-    /// Writes `action` (`auth.login`, `auth.login_failed`) under the tenant context, and
-    /// returns the account's e-mail and name as stored (read in the same transaction).
-    async fn record(&self, state: &AppState, action: &str) -> Result<(String, String), ApiError> {
+    /// A transaction in `organization_id` (the account's) with `action` (`auth.login`,
+    /// `auth.login_failed`) already written in it.
+    async fn begin(
+        &self,
+        state: &AppState,
+        organization_id: Uuid,
+        action: &str,
+    ) -> Result<TenantTx, ApiError> {
         let context = TenantContext {
-            organization_id: self.organization_id,
+            organization_id,
             user_id: Some(self.user_id),
         };
         let mut tx = TenantTx::begin(&state.pool, context).await?;
@@ -398,9 +400,7 @@ impl LoginAudit<'_> {
             }),
         })
         .await?;
-        let user = read_user(&mut tx, self.user_id).await?;
-        tx.commit().await?;
-        Ok((user.email, user.full_name))
+        Ok(tx)
     }
 }
 
@@ -566,23 +566,25 @@ pub struct MeResponse {
     pub organization_id: Uuid,
 }
 
-struct UserRow {
-    email: String,
-    full_name: String,
-    role: String,
-    is_active: bool,
+/// The caller's own user row.
+pub(super) struct UserRow {
+    pub email: String,
+    pub full_name: String,
+    /// The database label (`ADMIN`, …).
+    pub role: String,
+    pub is_active: bool,
 }
 
-/// Reads one user inside a tenant transaction: revision 008 lets a user read their own row
-/// whatever organization they act in.
-async fn read_user(tx: &mut TenantTx, user_id: Uuid) -> Result<UserRow, ApiError> {
+/// Reads the caller's own row inside their tenant transaction (revision 008 lets a user read
+/// it whatever organization they act in); 401 when the account is gone since the token check.
+pub(super) async fn read_user(conn: &mut PgConnection, user_id: Uuid) -> Result<UserRow, ApiError> {
     use sqlx::Row;
     let row = sqlx::query(
         "SELECT email::text AS email, full_name::text AS full_name, role::text AS role, is_active \
          FROM users WHERE id = $1",
     )
     .bind(user_id)
-    .fetch_optional(tx.conn())
+    .fetch_optional(conn)
     .await?;
     // A token whose user vanished between the check and this read is simply no longer valid.
     let row = row.ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
@@ -599,7 +601,7 @@ async fn read_user(tx: &mut TenantTx, user_id: Uuid) -> Result<UserRow, ApiError
     responses((status = 200, body = MeResponse), (status = 401, description = "No valid token")))]
 async fn me(mut user: CurrentUser) -> Result<Json<MeResponse>, ApiError> {
     let mut tx = user.begin().await?;
-    let row = read_user(&mut tx, user.user_id).await?;
+    let row = read_user(tx.conn(), user.user_id).await?;
     tx.commit().await?;
     let role = SystemRole::from_db_label(&row.role)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;

@@ -23,7 +23,7 @@ use serde_json::Value;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use super::auth::{CurrentUser, LoginOrganization, BAD_TOKEN};
+use super::auth::{read_user, CurrentUser, LoginOrganization, UserRow, BAD_TOKEN};
 use super::error::{ApiError, FieldError};
 use super::AppState;
 use crate::domain::{Access, MembershipStatus, OrgRole, OrgType, UnknownLabel};
@@ -68,13 +68,6 @@ fn internal(error: UnknownLabel) -> ApiError {
 // ---------------------------------------------------------------------------------------
 // Reading the caller's session
 
-/// The caller's own user row (the system role is `CurrentUser`'s, read on every request).
-struct UserFacts {
-    email: String,
-    full_name: String,
-    is_active: bool,
-}
-
 /// One of the caller's memberships with its organization.
 #[derive(Debug, Clone)]
 struct MembershipFacts {
@@ -103,22 +96,6 @@ impl MembershipFacts {
             org_type: self.org_type.as_str(),
         }
     }
-}
-
-async fn read_user(conn: &mut PgConnection, user_id: Uuid) -> Result<UserFacts, ApiError> {
-    let row = sqlx::query(
-        "SELECT email::text AS email, full_name::text AS full_name, is_active FROM users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?;
-    // The token was valid a moment ago; a user gone since then just has no session.
-    let row = row.ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
-    Ok(UserFacts {
-        email: row.try_get("email")?,
-        full_name: row.try_get("full_name")?,
-        is_active: row.try_get("is_active")?,
-    })
 }
 
 /// Every membership of the caller, any status, in name order. Row-level security would also
@@ -157,7 +134,8 @@ async fn read_memberships(
 
 /// The caller's user row and memberships, read in one tenant transaction so they agree.
 struct Session {
-    user: UserFacts,
+    /// The system role shown is `CurrentUser`'s, checked on this very request.
+    user: UserRow,
     memberships: Vec<MembershipFacts>,
 }
 

@@ -1,7 +1,0 @@
--- Revision 017 down: sessions ended by a password change would be valid again until they
--- expire; the epochs themselves are dropped (nothing else refers to them).
-
--- tracehub:step transaction: drop the epoch functions and table
-DROP FUNCTION IF EXISTS app.token_session(uuid, uuid, uuid, timestamptz);
-DROP FUNCTION IF EXISTS app.revoke_user_tokens(uuid);
-DROP TABLE IF EXISTS app.user_token_epochs;
