@@ -761,7 +761,7 @@ async fn deactivation_and_activation() {
     let viewer_id = id_of(&app, VIEWER).await;
 
     for prefix in PREFIXES {
-        // Signed in before the deactivation (whole seconds: see revision 017).
+        // Signed in before the deactivation (whole seconds: see revision 016).
         let viewer = app.aged_token(VIEWER, PASSWORD, 5).await;
         let response = app
             .call(

@@ -84,7 +84,6 @@ static REVISIONS: &[Revision] = &[
     revision!("014", "shipment_constraints"),
     revision!("015", "timestamptz_user_refs"),
     revision!("016", "session_check"),
-    revision!("017", "token_epochs"),
 ];
 
 /// Every revision, oldest first.
