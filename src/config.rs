@@ -63,7 +63,7 @@ pub fn parse_trusted_proxies(text: &str) -> Result<Vec<ipnet::IpNet>> {
 
 /// The server's operational pages: open in development, closed in production unless an
 /// operator opens them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exposure {
     /// The OpenAPI document and docs page (`TRACEHUB_API_DOCS=public|off`; default public
     /// in development, off in production).
@@ -73,9 +73,8 @@ pub struct Exposure {
     pub metrics: MetricsAccess,
 }
 
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum MetricsAccess {
-    #[default]
     Open,
     Token(String),
     Off,
