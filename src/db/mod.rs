@@ -8,3 +8,5 @@ pub mod revisions;
 pub mod shipments;
 pub mod tenant;
 pub mod tools;
+pub mod users;
+pub mod violation;

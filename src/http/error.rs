@@ -12,6 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::db::violation::{violation, Violation};
+
 /// One invalid field of a request body or query.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {
@@ -59,12 +61,41 @@ impl From<sqlx::Error> for ApiError {
                 crate::db::tenant::statements_went_stale();
                 ApiError::Unavailable
             }
-            other => ApiError::Internal(other.into()),
+            other => match violation(&other) {
+                Some(violation) => violation.into(),
+                None => ApiError::Internal(other.into()),
+            },
         }
     }
 }
 
 /// What an error response says, before the request id is added.
+/// The one mapping of a constraint's meaning to its answer.
+impl From<Violation> for ApiError {
+    fn from(violation: Violation) -> Self {
+        match violation {
+            Violation::EmailTaken => {
+                ApiError::bad_request("EMAIL_EXISTS", "Email already registered")
+            }
+            Violation::AlreadyMember => {
+                ApiError::conflict("ALREADY_MEMBER", "The user is already a member")
+            }
+            Violation::SlugTaken => ApiError::conflict(
+                "ORG_SLUG_EXISTS",
+                "An organization with this slug already exists",
+            ),
+            Violation::ReferenceTaken => ApiError::conflict(
+                "REFERENCE_EXISTS",
+                "A shipment with this reference already exists in this organization",
+            ),
+            Violation::PendingInvitationExists => ApiError::conflict(
+                "INVITATION_EXISTS",
+                "A pending invitation for this e-mail address exists; resend it instead",
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorBody {
     pub detail: String,

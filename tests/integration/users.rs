@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use tracehub::db::tenant::{TenantContext, TenantTx};
 use uuid::Uuid;
 
-use crate::helpers::demo::{ADMIN, BUYER, COMPLIANCE, PASSWORD, VIEWER};
+use crate::helpers::demo::{ADMIN, BUYER, COMPLIANCE, LOGISTICS, PASSWORD, VIEWER};
 use crate::helpers::{assert_error, TestApp};
 
 const PREFIXES: [&str; 2] = ["/api/v1", "/api"];
@@ -132,14 +132,11 @@ async fn every_route_answers_401_without_a_valid_token() {
 }
 
 #[tokio::test]
-async fn roles_without_users_permissions_get_403() {
+async fn members_below_admin_get_403() {
     let app = app().await;
     let admin = id_of(&app, ADMIN).await;
-    for (email, prefix) in [
-        (VIEWER, "/api/v1"),
-        (BUYER, "/api"),
-        (COMPLIANCE, "/api/v1"),
-    ] {
+    // Organization roles viewer, member (of the buyer organization) and manager.
+    for (email, prefix) in [(VIEWER, "/api/v1"), (BUYER, "/api"), (LOGISTICS, "/api/v1")] {
         let token = app.token(email).await;
         for (method, path, body) in routes() {
             // Self-service routes on someone else's account are refused too; /users/me is
@@ -379,7 +376,7 @@ async fn an_organization_admin_sees_and_manages_only_its_members() {
 }
 
 #[tokio::test]
-async fn a_buyer_organization_admin_reads_its_members_and_changes_nothing() {
+async fn a_buyer_organization_admin_runs_the_accounts_it_alone_holds() {
     let app = app().await;
     let witatrade = organization_of(&app, BUYER).await;
     app.create_member("boss@witatrade.de", "ADMIN", &witatrade, "admin")
@@ -397,11 +394,14 @@ async fn a_buyer_organization_admin_reads_its_members_and_changes_nothing() {
         BUYER
     );
     let roles = app.get_ok("/api/users/roles", &token).await;
-    assert!(roles["roles"]
+    let assignable: Vec<&str> = roles["roles"]
         .as_array()
         .unwrap()
         .iter()
-        .all(|r| r["can_assign"] == false));
+        .filter(|r| r["can_assign"] == true)
+        .map(|r| r["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(assignable, ["buyer", "viewer"], "{roles}");
     let admin = id_of(&app, ADMIN).await;
     assert_error(
         app.get_with_token(&format!("/api/v1/users/{admin}"), &token)
@@ -411,8 +411,9 @@ async fn a_buyer_organization_admin_reads_its_members_and_changes_nothing() {
         "VIBOTAJ's admin",
     )
     .await;
+    // The demo buyer's account is administered by VIBOTAJ, where it is homed.
     for (method, path, body) in routes() {
-        if method == Method::GET || path.ends_with("/password") {
+        if method == Method::GET || path.ends_with("/password") || !path.contains("{id}") {
             continue;
         }
         let path = format!("/api/v1{}", path.replace("{id}", &buyer));
@@ -422,11 +423,59 @@ async fn a_buyer_organization_admin_reads_its_members_and_changes_nothing() {
         assert_error(
             response,
             StatusCode::FORBIDDEN,
-            "INSUFFICIENT_PERMISSIONS",
+            "HOME_ORGANIZATION_ONLY",
             &path,
         )
         .await;
     }
+    // An account it creates is its own to run.
+    let created = app
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            &token,
+            &json!({"email": "clerk@witatrade.de", "full_name": "Clerk", "role": "buyer",
+                    "password": STRONG}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let clerk = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let role = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT role::text FROM org_memberships WHERE user_id = '{clerk}' \
+             AND organization_id = '{witatrade}'"
+        ))
+        .await;
+    assert_eq!(role.as_deref(), Some("member"));
+    let renamed = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/users/{clerk}"),
+            &token,
+            &json!({"full_name": "Chief Clerk"}),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let refused = app
+        .send_json(
+            Method::POST,
+            "/api/v1/users",
+            &token,
+            &json!({"email": "c2@witatrade.de", "full_name": "Clerk", "role": "compliance",
+                    "password": STRONG}),
+        )
+        .await;
+    assert_error(
+        refused,
+        StatusCode::FORBIDDEN,
+        "ROLE_NOT_MANAGEABLE",
+        "compliance",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -530,12 +579,28 @@ async fn updates_follow_the_self_service_and_rank_rules() {
         let me: Value = response.json().await.unwrap();
         assert_eq!(me["full_name"], "Funmi A.");
         assert!(me["updated_at"].as_str().is_some());
-        for body in [json!({"role": "admin"}), json!({"is_active": false})] {
+        for (body, status, code) in [
+            (
+                json!({"role": "admin"}),
+                StatusCode::FORBIDDEN,
+                "CANNOT_CHANGE_OWN_ROLE",
+            ),
+            (
+                json!({"is_active": false}),
+                StatusCode::BAD_REQUEST,
+                "CANNOT_TARGET_SELF",
+            ),
+            (
+                json!({"email": "funmi@vibotaj.com"}),
+                StatusCode::FORBIDDEN,
+                "EMAIL_CHANGE_NEEDS_CONFIRMATION",
+            ),
+        ] {
             assert_error(
                 app.send_json(Method::PATCH, &path(prefix, &viewer_id), &viewer, &body)
                     .await,
-                StatusCode::FORBIDDEN,
-                "INSUFFICIENT_PERMISSIONS",
+                status,
+                code,
                 &body.to_string(),
             )
             .await;

@@ -84,6 +84,7 @@ static REVISIONS: &[Revision] = &[
     revision!("014", "shipment_constraints"),
     revision!("015", "timestamptz_user_refs"),
     revision!("016", "session_check"),
+    revision!("017", "account_authority"),
 ];
 
 /// Every revision, oldest first.
