@@ -6,12 +6,13 @@
 //! any further [`FieldError`]s through [`Fields`].
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use std::net::IpAddr;
 
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 use super::error::{ApiError, FieldError};
 
@@ -454,5 +455,41 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+}
+
+/// The UUIDs of a route's path parameters, in the route's order (`/organizations/{id}/members/
+/// {member_id}` → `[id, member_id]`). Every route takes its ids through this one extractor, so
+/// a malformed id gets one answer everywhere: 422 naming the parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct PathIds<const N: usize>(pub [Uuid; N]);
+
+impl<const N: usize, S: Send + Sync> FromRequestParts<S> for PathIds<N> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("path parameters: {e}")))?;
+        let mut ids = [Uuid::nil(); N];
+        let mut count = 0;
+        let mut fields = Fields::new();
+        for (name, value) in &params {
+            if count == N {
+                break;
+            }
+            match Uuid::try_parse(value) {
+                Ok(id) => ids[count] = id,
+                Err(_) => fields.add(name, "must be a UUID"),
+            }
+            count += 1;
+        }
+        fields.finish()?;
+        if count != N {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "the route has {count} path parameters, the handler wants {N}"
+            )));
+        }
+        Ok(PathIds(ids))
     }
 }

@@ -5,7 +5,6 @@
 //! stored and the answers still show); revision 011 lets the recipient reach them in any
 //! organization they act in. Another user's notification id is 404, like an unknown one.
 
-use axum::extract::Path;
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -15,7 +14,7 @@ use uuid::Uuid;
 
 use super::auth::CurrentUser;
 use super::error::ApiError;
-use super::extract::{Fields, QueryParams};
+use super::extract::{Fields, PathIds, QueryParams};
 use super::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -176,7 +175,7 @@ async fn unread_count(mut caller: CurrentUser) -> Result<Json<UnreadCount>, ApiE
         (status = 404, description = "Not the caller's notification")))]
 async fn mark_read(
     mut caller: CurrentUser,
-    Path(id): Path<Uuid>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<Changed>, ApiError> {
     let mut tx = caller.begin().await?;
     // read_at keeps the first time it was read.
@@ -222,7 +221,10 @@ async fn read_all(mut caller: CurrentUser) -> Result<Json<MarkedAll>, ApiError> 
     summary = "Delete one of the caller's notifications",
     responses((status = 200, body = Changed), (status = 401, description = "No valid token"),
         (status = 404, description = "Not the caller's notification")))]
-async fn remove(mut caller: CurrentUser, Path(id): Path<Uuid>) -> Result<Json<Changed>, ApiError> {
+async fn remove(
+    mut caller: CurrentUser,
+    PathIds([id]): PathIds<1>,
+) -> Result<Json<Changed>, ApiError> {
     let mut tx = caller.begin().await?;
     let deleted = sqlx::query(&format!(
         "DELETE FROM notifications WHERE id = $1 AND {MINE}"

@@ -14,7 +14,6 @@
 
 mod members;
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -28,7 +27,7 @@ use uuid::Uuid;
 
 use super::auth::{CurrentUser, INSUFFICIENT_PERMISSIONS};
 use super::error::ApiError;
-use super::extract::{Fields, JsonBody, QueryParams, RequestId};
+use super::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery};
 use super::AppState;
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
@@ -733,7 +732,7 @@ async fn list_organizations(
         (status = 404, description = "Not the caller's current organization, or no such organization")))]
 async fn get_organization(
     mut caller: CurrentUser,
-    Path(id): Path<Uuid>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<OrganizationDetail>, ApiError> {
     let mut tx = open_organization(&mut caller, id, "read organization").await?;
     let detail = read_organization(tx.conn(), id).await?;
@@ -753,7 +752,7 @@ async fn get_organization(
 async fn update_organization(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<Uuid>,
+    PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<OrganizationFields>,
 ) -> Result<Json<OrganizationDetail>, ApiError> {
     let mut fields = Fields::new();
@@ -811,7 +810,7 @@ pub struct DeleteQuery {
 async fn delete_organization(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<Uuid>,
+    PathIds([id]): PathIds<1>,
     QueryParams(query): QueryParams<DeleteQuery>,
 ) -> Result<Json<SuspendedAnswer>, ApiError> {
     let mut tx = open_organization(&mut caller, id, "suspend organization").await?;
@@ -939,7 +938,7 @@ async fn read_stats(conn: &mut PgConnection, id: Uuid) -> Result<OrganizationSta
         (status = 404, description = "Not the caller's current organization, or no such organization")))]
 async fn organization_stats(
     mut caller: CurrentUser,
-    Path(id): Path<Uuid>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<OrganizationStats>, ApiError> {
     let mut tx = open_organization(&mut caller, id, "read organization stats").await?;
     require_organization(tx.conn(), id).await?;

@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -26,7 +25,7 @@ use uuid::Uuid;
 
 use super::auth::{blocking, CurrentUser};
 use super::error::ApiError;
-use super::extract::{parse_json, Fields, JsonBody, QueryParams, RequestId};
+use super::extract::{parse_json, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::AppState;
 use crate::auth::password;
@@ -273,9 +272,8 @@ async fn permissions_matrix(
         (status = 422, description = "The id is not a UUID")))]
 async fn get_user(
     mut caller: CurrentUser,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let id = user_id(&id)?;
     let (tx, account) = load(&mut caller, id, &[Action::Read], "read a user").await?;
     tx.commit().await?;
     Ok(Json(account.user.into()))
@@ -336,10 +334,9 @@ async fn create_user(
 async fn update_user(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<UserUpdate>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let id = user_id(&id)?;
     let mut fields = Fields::new();
     let full_name = body
         .full_name
@@ -399,10 +396,9 @@ async fn update_user(
 async fn change_password(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> Result<Json<Message>, ApiError> {
-    let id = user_id(&id)?;
     user_admin::precheck(
         &caller.access(),
         Action::ChangePassword,
@@ -455,11 +451,10 @@ async fn change_password(
 async fn reset_password(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
     QueryParams(query): QueryParams<PasswordReset>,
     body: Bytes,
 ) -> Result<Json<Message>, ApiError> {
-    let id = user_id(&id)?;
     user_admin::precheck(
         &caller.access(),
         Action::ResetPassword,
@@ -516,9 +511,9 @@ async fn reset_password(
 async fn deactivate_user(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<Message>, ApiError> {
-    set_active(&mut caller, &request_id, &id, false).await?;
+    set_active(&mut caller, &request_id, id, false).await?;
     Ok(Json(Message {
         message: "User deactivated successfully",
     }))
@@ -535,9 +530,9 @@ async fn deactivate_user(
 async fn activate_user(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<Message>, ApiError> {
-    set_active(&mut caller, &request_id, &id, true).await?;
+    set_active(&mut caller, &request_id, id, true).await?;
     Ok(Json(Message {
         message: "User activated successfully",
     }))
@@ -613,11 +608,6 @@ fn requested_actions(changes: &UserChanges<'_>) -> Vec<Action> {
     actions
 }
 
-/// A path id; anything but a UUID is a 422 naming `id`.
-fn user_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| Fields::one("id", "must be a UUID"))
-}
-
 /// The trimmed name when it has 2–100 characters; else a field error.
 fn check_full_name<'a>(fields: &mut Fields, name: &'a str) -> Option<&'a str> {
     let name = name.trim();
@@ -682,10 +672,9 @@ fn entry<'a>(
 async fn set_active(
     caller: &mut CurrentUser,
     request_id: &RequestId,
-    id: &str,
+    id: Uuid,
     active: bool,
 ) -> Result<(), ApiError> {
-    let id = user_id(id)?;
     let (action, verb) = if active {
         (Action::Activate, "user.activate")
     } else {

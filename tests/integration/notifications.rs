@@ -192,12 +192,12 @@ async fn malformed_parameters_are_422_and_name_the_parameter() {
             None,
         )
         .await;
-    // Extractor rejections get the API's JSON shape too.
-    assert_error(
+    let body = assert_error(
         response,
-        StatusCode::BAD_REQUEST,
-        "BAD_REQUEST",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_ERROR",
         "a path id that is no UUID",
     )
     .await;
+    assert_eq!(body["fields"][0]["field"], "id", "{body}");
 }

@@ -9,7 +9,6 @@
 //! two concurrent demotions cannot both see "another admin remains" — the last-admin rule
 //! holds under concurrency.
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -28,7 +27,7 @@ use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTar
 use crate::domain::{Access, MembershipStatus, OrgPermission, OrgRole, OrgType, SystemRole};
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Fields, JsonBody, QueryParams, RequestId};
+use crate::http::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use crate::http::pagination::{Page, PageQuery, PageRequest};
 use crate::http::AppState;
 
@@ -303,7 +302,7 @@ async fn open_with(
 async fn change_member(
     caller: &mut CurrentUser,
     request_id: &RequestId,
-    (organization_id, member_id): (Uuid, Uuid),
+    [organization_id, member_id]: [Uuid; 2],
     change: MemberChange,
     action: &str,
     mut details: Value,
@@ -398,7 +397,7 @@ pub struct MemberListQuery {
         (status = 422, description = "A query parameter is invalid")))]
 async fn list_members(
     mut caller: CurrentUser,
-    Path(id): Path<Uuid>,
+    PathIds([id]): PathIds<1>,
     QueryParams(query): QueryParams<MemberListQuery>,
 ) -> Result<Json<Page<MemberItem>>, ApiError> {
     let page = PageQuery {
@@ -436,7 +435,7 @@ pub struct AddMember {
 async fn add_member(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<Uuid>,
+    PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<AddMember>,
 ) -> Result<(StatusCode, Json<MemberDetail>), ApiError> {
     let role = body.org_role.unwrap_or(OrgRole::Member);
@@ -486,7 +485,7 @@ async fn add_member(
         (status = 404, description = "No such membership in this organization")))]
 async fn get_member(
     mut caller: CurrentUser,
-    Path((id, member_id)): Path<(Uuid, Uuid)>,
+    PathIds([id, member_id]): PathIds<2>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     let mut tx = open_with(&mut caller, id, OrgPermission::MembersView, "read member").await?;
     let member = read_member(tx.conn(), id, member_id).await?;
@@ -516,7 +515,7 @@ pub struct UpdateMember {
 async fn update_member(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(ids): Path<(Uuid, Uuid)>,
+    PathIds(ids): PathIds<2>,
     JsonBody(body): JsonBody<UpdateMember>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     if body.org_role.is_none() && body.status.is_none() {
@@ -553,7 +552,7 @@ async fn update_member(
 async fn remove_member(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(ids): Path<(Uuid, Uuid)>,
+    PathIds(ids): PathIds<2>,
 ) -> Result<Json<RemovedAnswer>, ApiError> {
     change_member(
         &mut caller,
@@ -566,7 +565,7 @@ async fn remove_member(
     .await?;
     Ok(Json(RemovedAnswer {
         message: "Member removed",
-        id: ids.1,
+        id: ids[1],
     }))
 }
 
@@ -589,7 +588,7 @@ pub struct SuspendMember {
 async fn suspend_member(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(ids): Path<(Uuid, Uuid)>,
+    PathIds(ids): PathIds<2>,
     JsonBody(body): JsonBody<SuspendMember>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     let reason = organization::suspension_reason(body.reason.as_deref())
@@ -613,7 +612,7 @@ async fn suspend_member(
 async fn reactivate_member(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(ids): Path<(Uuid, Uuid)>,
+    PathIds(ids): PathIds<2>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     set_status(
         &mut caller,
@@ -628,7 +627,7 @@ async fn reactivate_member(
 async fn set_status(
     caller: &mut CurrentUser,
     request_id: &RequestId,
-    ids: (Uuid, Uuid),
+    ids: [Uuid; 2],
     status: MembershipStatus,
     details: Value,
 ) -> Result<Json<MemberDetail>, ApiError> {
