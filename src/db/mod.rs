@@ -4,6 +4,8 @@
 pub mod catalog;
 pub mod cluster;
 pub mod connect;
+pub mod memberships;
+pub mod notifications;
 pub mod revisions;
 pub mod shipments;
 pub mod tenant;

@@ -56,9 +56,21 @@ impl AppPool {
         Ok(Self(pool))
     }
 
-    /// The raw pool, for queries that touch no tenant table (health checks).
+    /// The raw pool, for the queries of `db/` that touch no tenant table.
     pub fn inner(&self) -> &PgPool {
         &self.0
+    }
+
+    /// Readiness: a connection answers within the pool's wait limit.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.0).await.map(drop)
+    }
+
+    /// The revision the database is at (`alembic_version`, readable by the application role).
+    pub async fn revision(&self) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT version_num FROM alembic_version")
+            .fetch_optional(&self.0)
+            .await
     }
 }
 
@@ -193,6 +205,19 @@ impl TenantTx {
 
     pub fn context(&self) -> TenantContext {
         self.context
+    }
+
+    /// Moves this transaction's tenant context to `organization_id` (transaction-local, like
+    /// [`TenantTx::begin`] sets it), keeping the context this value reports in step with the
+    /// one the policies see. For a change that must touch rows of two organizations the
+    /// caller belongs to atomically (set-primary) with the policies in force.
+    pub async fn act_in(&mut self, organization_id: Uuid) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT set_config('app.current_org', $1, true)")
+            .bind(organization_id.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        self.context.organization_id = organization_id;
+        Ok(())
     }
 
     /// The connection to run this tenant's queries on.

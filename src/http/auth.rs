@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::PgConnection;
+
 use uuid::Uuid;
 
 use super::error::{ApiError, FieldError};
@@ -25,6 +25,7 @@ use super::extract::{ClientAddress, RequestId};
 use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
+use crate::db::users::{self, UserRow};
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
     ThrottlePolicy,
@@ -321,7 +322,7 @@ async fn login(
         .issue(record.user_id, organization_id)
         .map_err(ApiError::Internal)?;
     let mut tx = attempt.begin(&state, organization_id, "auth.login").await?;
-    let user = read_user(tx.conn(), record.user_id).await?;
+    let user = read_user(&mut tx, record.user_id).await?;
     tx.commit().await?;
     tracing::info!(user = %record.user_id, organization = %organization_id, "login");
     Ok(Json(LoginResponse {
@@ -566,34 +567,12 @@ pub struct MeResponse {
     pub organization_id: Uuid,
 }
 
-/// The caller's own user row.
-pub(super) struct UserRow {
-    pub email: String,
-    pub full_name: String,
-    /// The database label (`ADMIN`, …).
-    pub role: String,
-    pub is_active: bool,
-}
-
 /// Reads the caller's own row inside their tenant transaction (revision 008 lets a user read
 /// it whatever organization they act in); 401 when the account is gone since the token check.
-pub(super) async fn read_user(conn: &mut PgConnection, user_id: Uuid) -> Result<UserRow, ApiError> {
-    use sqlx::Row;
-    let row = sqlx::query(
-        "SELECT email::text AS email, full_name::text AS full_name, role::text AS role, is_active \
-         FROM users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?;
-    // A token whose user vanished between the check and this read is simply no longer valid.
-    let row = row.ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
-    Ok(UserRow {
-        email: row.try_get("email")?,
-        full_name: row.try_get("full_name")?,
-        role: row.try_get("role")?,
-        is_active: row.try_get("is_active")?,
-    })
+pub(super) async fn read_user(tx: &mut TenantTx, user_id: Uuid) -> Result<UserRow, ApiError> {
+    users::own(tx, user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized(BAD_TOKEN))
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
@@ -601,10 +580,9 @@ pub(super) async fn read_user(conn: &mut PgConnection, user_id: Uuid) -> Result<
     responses((status = 200, body = MeResponse), (status = 401, description = "No valid token")))]
 async fn me(mut user: CurrentUser) -> Result<Json<MeResponse>, ApiError> {
     let mut tx = user.begin().await?;
-    let row = read_user(tx.conn(), user.user_id).await?;
+    let row = read_user(&mut tx, user.user_id).await?;
     tx.commit().await?;
-    let role = SystemRole::from_db_label(&row.role)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let role = row.role;
     Ok(Json(MeResponse {
         id: user.user_id,
         email: row.email,

@@ -223,16 +223,14 @@ async fn health() -> Json<serde_json::Value> {
 
 /// Readiness: a database connection is available within the pool's wait limit.
 async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    sqlx::query("SELECT 1").execute(state.pool.inner()).await?;
+    state.pool.ping().await?;
     Ok(Json(
         serde_json::json!({ "status": "ready", "database": "ok" }),
     ))
 }
 
 async fn home(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let revision: Option<String> = sqlx::query_scalar("SELECT version_num FROM alembic_version")
-        .fetch_optional(state.pool.inner())
-        .await?;
+    let revision = state.pool.revision().await?;
     Ok(Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>TraceHub</title></head>\
          <body><h1>TraceHub</h1><p>The platform is being built. Database revision: <code>{}</code>.</p>\

@@ -9,13 +9,13 @@ use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use uuid::Uuid;
 
 use super::auth::CurrentUser;
 use super::error::ApiError;
 use super::extract::{Fields, PathIds, QueryParams};
 use super::AppState;
+use crate::db::notifications;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,10 +30,6 @@ pub fn router() -> Router<AppState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(list, unread_count, types, read_all, mark_read, remove))]
 pub struct ApiDoc;
-
-/// The caller's own notifications: `recipient_id` (revision 015) is the recipient's uuid,
-/// derived from the e-mail in `user_id`; it survives a change of e-mail address.
-const MINE: &str = "recipient_id = app.current_user_id()";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 struct ListQuery {
@@ -110,47 +106,27 @@ async fn list(
     let unread_only = query.unread_only.unwrap_or(false);
 
     let mut tx = caller.begin().await?;
-    // The offset (a validated integer) is in the text: bound, it makes PostgreSQL re-plan
-    // every call on a large table (see db::shipments::list_shipments).
-    let rows = sqlx::query(&format!(
-        "SELECT id, user_id::text, type::text, title::text, message, coalesce(data, '{{}}') AS data, \
-                read, read_at, created_at \
-           FROM notifications WHERE {MINE} AND (NOT $1 OR NOT read) \
-          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET {offset}"
-    ))
-    .bind(unread_only)
-    .bind(limit)
-    .fetch_all(tx.conn())
-    .await?;
-    let counts = sqlx::query(&format!(
-        "SELECT count(*) FILTER (WHERE NOT $1 OR NOT read) AS total, \
-                count(*) FILTER (WHERE NOT read) AS unread \
-           FROM notifications WHERE {MINE}"
-    ))
-    .bind(unread_only)
-    .fetch_one(tx.conn())
-    .await?;
+    let inbox = notifications::page(&mut tx, unread_only, limit, offset.unsigned_abs()).await?;
     tx.commit().await?;
-    let notifications = rows
+    let notifications = inbox
+        .rows
         .into_iter()
-        .map(|row| {
-            Ok(Notification {
-                id: row.try_get("id")?,
-                user_id: row.try_get("user_id")?,
-                kind: row.try_get("type")?,
-                title: row.try_get("title")?,
-                message: row.try_get("message")?,
-                data: row.try_get("data")?,
-                read: row.try_get("read")?,
-                read_at: row.try_get::<Option<DateTime<Utc>>, _>("read_at")?.map(iso),
-                created_at: iso(row.try_get("created_at")?),
-            })
+        .map(|row| Notification {
+            id: row.id,
+            user_id: row.user_id,
+            kind: row.kind,
+            title: row.title,
+            message: row.message,
+            data: row.data,
+            read: row.read,
+            read_at: row.read_at.map(iso),
+            created_at: iso(row.created_at),
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect();
     Ok(Json(NotificationList {
         notifications,
-        total: counts.try_get("total")?,
-        unread_count: counts.try_get("unread")?,
+        total: inbox.total,
+        unread_count: inbox.unread,
     }))
 }
 
@@ -159,11 +135,7 @@ async fn list(
     responses((status = 200, body = UnreadCount), (status = 401, description = "No valid token")))]
 async fn unread_count(mut caller: CurrentUser) -> Result<Json<UnreadCount>, ApiError> {
     let mut tx = caller.begin().await?;
-    let unread_count: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM notifications WHERE {MINE} AND NOT read"
-    ))
-    .fetch_one(tx.conn())
-    .await?;
+    let unread_count = notifications::unread_count(&mut tx).await?;
     tx.commit().await?;
     Ok(Json(UnreadCount { unread_count }))
 }
@@ -178,17 +150,9 @@ async fn mark_read(
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<Changed>, ApiError> {
     let mut tx = caller.begin().await?;
-    // read_at keeps the first time it was read.
-    let changed = sqlx::query(&format!(
-        "UPDATE notifications SET read = true, read_at = coalesce(read_at, now()) \
-          WHERE id = $1 AND {MINE}"
-    ))
-    .bind(id)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    let changed = notifications::mark_read(&mut tx, id).await?;
     tx.commit().await?;
-    if changed == 0 {
+    if !changed {
         return Err(ApiError::NotFound);
     }
     Ok(Json(Changed {
@@ -202,13 +166,7 @@ async fn mark_read(
     responses((status = 200, body = MarkedAll), (status = 401, description = "No valid token")))]
 async fn read_all(mut caller: CurrentUser) -> Result<Json<MarkedAll>, ApiError> {
     let mut tx = caller.begin().await?;
-    let marked_count = sqlx::query(&format!(
-        "UPDATE notifications SET read = true, read_at = now() \
-          WHERE {MINE} AND NOT read"
-    ))
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    let marked_count = notifications::mark_all_read(&mut tx).await?;
     tx.commit().await?;
     Ok(Json(MarkedAll {
         message: "All notifications marked as read",
@@ -226,15 +184,9 @@ async fn remove(
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<Changed>, ApiError> {
     let mut tx = caller.begin().await?;
-    let deleted = sqlx::query(&format!(
-        "DELETE FROM notifications WHERE id = $1 AND {MINE}"
-    ))
-    .bind(id)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    let deleted = notifications::delete(&mut tx, id).await?;
     tx.commit().await?;
-    if deleted == 0 {
+    if !deleted {
         return Err(ApiError::NotFound);
     }
     Ok(Json(Changed {

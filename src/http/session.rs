@@ -20,13 +20,15 @@ use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use super::auth::{read_user, CurrentUser, LoginOrganization, UserRow, BAD_TOKEN};
+use super::auth::{read_user, CurrentUser, LoginOrganization, BAD_TOKEN};
 use super::error::{ApiError, FieldError};
 use super::AppState;
-use crate::domain::{Access, MembershipStatus, OrgRole, OrgType, UnknownLabel};
+use crate::db::memberships::{self, OwnMembership};
+use crate::db::tenant::TenantTx;
+use crate::db::users::UserRow;
+use crate::domain::Access;
 
 /// `/me/full` and `/permissions`, merged into the auth router under both API prefixes.
 pub fn auth_router() -> Router<AppState> {
@@ -61,96 +63,42 @@ pub fn router() -> Router<AppState> {
         .route("/set-primary", post(set_primary))
 }
 
-fn internal(error: UnknownLabel) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("{error}"))
-}
-
 // ---------------------------------------------------------------------------------------
 // Reading the caller's session
 
-/// One of the caller's memberships with its organization.
-#[derive(Debug, Clone)]
-struct MembershipFacts {
-    organization_id: Uuid,
-    org_role: OrgRole,
-    status: MembershipStatus,
-    is_primary: bool,
-    joined_at: DateTime<Utc>,
-    org_name: String,
-    org_slug: String,
-    org_type: OrgType,
-    org_is_active: bool,
+/// Whether the caller can act in this organization (what `CurrentUser` also demands).
+fn is_usable(membership: &OwnMembership) -> bool {
+    membership.status.is_active() && membership.org_is_active
 }
 
-impl MembershipFacts {
-    /// Whether the caller can act in this organization (what `CurrentUser` also demands).
-    fn is_usable(&self) -> bool {
-        self.status.is_active() && self.org_is_active
+fn organization_of(membership: &OwnMembership) -> LoginOrganization {
+    LoginOrganization {
+        id: membership.organization_id,
+        name: membership.org_name.clone(),
+        slug: membership.org_slug.clone(),
+        org_type: membership.org_type.as_str(),
     }
-
-    fn organization(&self) -> LoginOrganization {
-        LoginOrganization {
-            id: self.organization_id,
-            name: self.org_name.clone(),
-            slug: self.org_slug.clone(),
-            org_type: self.org_type.as_str(),
-        }
-    }
-}
-
-/// Every membership of the caller, any status, in name order. Row-level security would also
-/// show other users' memberships of the current organization, hence the `user_id` filter.
-async fn read_memberships(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-) -> Result<Vec<MembershipFacts>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT m.organization_id, m.role::text AS org_role, m.status::text AS status, \
-                m.is_primary, m.joined_at, o.name::text AS org_name, o.slug::text AS org_slug, \
-                o.type::text AS org_type, o.is_active AS org_is_active \
-           FROM org_memberships m JOIN organizations o ON o.id = m.organization_id \
-          WHERE m.user_id = $1 \
-          ORDER BY o.name, o.id",
-    )
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(MembershipFacts {
-                organization_id: row.try_get("organization_id")?,
-                org_role: OrgRole::parse(row.try_get("org_role")?).map_err(internal)?,
-                status: MembershipStatus::parse(row.try_get("status")?).map_err(internal)?,
-                is_primary: row.try_get("is_primary")?,
-                joined_at: row.try_get("joined_at")?,
-                org_name: row.try_get("org_name")?,
-                org_slug: row.try_get("org_slug")?,
-                org_type: OrgType::parse(row.try_get("org_type")?).map_err(internal)?,
-                org_is_active: row.try_get("org_is_active")?,
-            })
-        })
-        .collect()
 }
 
 /// The caller's user row and memberships, read in one tenant transaction so they agree.
 struct Session {
     /// The system role shown is `CurrentUser`'s, checked on this very request.
     user: UserRow,
-    memberships: Vec<MembershipFacts>,
+    memberships: Vec<OwnMembership>,
 }
 
 impl Session {
     async fn load(caller: &mut CurrentUser) -> Result<Self, ApiError> {
         let mut tx = caller.begin().await?;
-        let user = read_user(tx.conn(), caller.user_id).await?;
-        let memberships = read_memberships(tx.conn(), caller.user_id).await?;
+        let user = read_user(&mut tx, caller.user_id).await?;
+        let memberships = memberships::own(&mut tx, caller.user_id).await?;
         tx.commit().await?;
         Ok(Self { user, memberships })
     }
 
     /// The membership of the token's organization; gone since the token was checked means
     /// the token no longer stands for a session.
-    fn current(&self, caller: &CurrentUser) -> Result<&MembershipFacts, ApiError> {
+    fn current(&self, caller: &CurrentUser) -> Result<&OwnMembership, ApiError> {
         self.memberships
             .iter()
             .find(|m| m.organization_id == caller.organization_id)
@@ -158,8 +106,8 @@ impl Session {
     }
 
     /// Memberships the caller could switch to (or is in): active, in an active organization.
-    fn usable(&self) -> impl Iterator<Item = &MembershipFacts> {
-        self.memberships.iter().filter(|m| m.is_usable())
+    fn usable(&self) -> impl Iterator<Item = &OwnMembership> {
+        self.memberships.iter().filter(|m| is_usable(m))
     }
 }
 
@@ -211,7 +159,7 @@ struct MeFull {
     responses((status = 200, body = MeFull), (status = 401, description = "No valid token")))]
 async fn me_full(mut caller: CurrentUser) -> Result<Json<MeFull>, ApiError> {
     let session = Session::load(&mut caller).await?;
-    let organization = session.current(&caller)?.organization();
+    let organization = organization_of(session.current(&caller)?);
     let access = caller.access();
     Ok(Json(MeFull {
         id: caller.user_id,
@@ -332,7 +280,7 @@ async fn context(mut caller: CurrentUser) -> Result<Json<ContextAnswer>, ApiErro
     // Counted like /session/organizations lists them, so the two never disagree.
     let organization_count = session.usable().count();
     Ok(Json(ContextAnswer {
-        organization: current.organization(),
+        organization: organization_of(current),
         membership: ContextMembership {
             org_role: current.org_role.as_str(),
             is_primary: current.is_primary,
@@ -415,9 +363,9 @@ struct SwitchAnswer {
 /// set-primary: none → 404 (exactly like an organization that does not exist), suspended →
 /// 403 `MEMBERSHIP_SUSPENDED`, organization switched off → 403 `ORGANIZATION_INACTIVE`.
 fn usable_membership(
-    memberships: &[MembershipFacts],
+    memberships: &[OwnMembership],
     organization_id: Uuid,
-) -> Result<&MembershipFacts, ApiError> {
+) -> Result<&OwnMembership, ApiError> {
     let membership = memberships
         .iter()
         .find(|m| m.organization_id == organization_id)
@@ -454,7 +402,7 @@ async fn switch_org(
 ) -> Result<Json<SwitchAnswer>, ApiError> {
     let organization_id = parse_organization_id(&headers, &body)?;
     let mut tx = caller.begin().await?;
-    let memberships = read_memberships(tx.conn(), caller.user_id).await?;
+    let memberships = memberships::own(&mut tx, caller.user_id).await?;
     tx.commit().await?;
     let target = usable_membership(&memberships, organization_id)?;
     let (token, claims) = state
@@ -468,7 +416,7 @@ async fn switch_org(
         access_token: token,
         token_type: "bearer",
         expires_in: claims.exp - claims.iat,
-        organization: target.organization(),
+        organization: organization_of(target),
         org_role: target.org_role.as_str(),
         permissions: permission_strings(&access),
     }))
@@ -477,38 +425,14 @@ async fn switch_org(
 // ---------------------------------------------------------------------------------------
 // /session/set-primary
 
-/// Points the transaction's tenant context at `organization_id` (transaction-local, like
-/// `TenantTx::begin` sets it). Set-primary must change the caller's own membership rows in
-/// two organizations atomically, and the `tenant_isolation` policy lets a row be updated
-/// only in the context of its organization; switching the context inside one transaction
-/// keeps the policies in force (no platform access) while the unique index sees both
-/// changes commit together. Only organizations the caller is a member of are ever passed.
-async fn act_in(conn: &mut PgConnection, organization_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT set_config('app.current_org', $1, true)")
-        .bind(organization_id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Sets `is_primary` on one membership row of the caller, expecting exactly one row.
 async fn mark_primary(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     user_id: Uuid,
     organization_id: Uuid,
     primary: bool,
 ) -> Result<(), ApiError> {
-    act_in(&mut *conn, organization_id).await?;
-    let changed = sqlx::query(
-        "UPDATE org_memberships SET is_primary = $3, updated_at = now() \
-          WHERE user_id = $1 AND organization_id = $2",
-    )
-    .bind(user_id)
-    .bind(organization_id)
-    .bind(primary)
-    .execute(conn)
-    .await?
-    .rows_affected();
+    let changed = memberships::mark_primary(tx, user_id, organization_id, primary).await?;
     if changed != 1 {
         return Err(ApiError::Internal(anyhow::anyhow!(
             "set-primary changed {changed} membership rows of {user_id} in {organization_id}"
@@ -533,20 +457,15 @@ async fn set_primary(
 ) -> Result<StatusCode, ApiError> {
     let organization_id = parse_organization_id(&headers, &body)?;
     let mut tx = caller.begin().await?;
-    // Two concurrent set-primary calls of one user would otherwise both clear the old flag
-    // and then collide on the unique index; this makes the second wait and see the first.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tracehub:set-primary:' || $1::text))")
-        .bind(caller.user_id)
-        .execute(tx.conn())
-        .await?;
-    let memberships = read_memberships(tx.conn(), caller.user_id).await?;
+    memberships::lock_primary_choice(&mut tx, caller.user_id).await?;
+    let memberships = memberships::own(&mut tx, caller.user_id).await?;
     let target = usable_membership(&memberships, organization_id)?;
     if !target.is_primary {
         let old = memberships.iter().find(|m| m.is_primary);
         if let Some(old) = old {
-            mark_primary(tx.conn(), caller.user_id, old.organization_id, false).await?;
+            mark_primary(&mut tx, caller.user_id, old.organization_id, false).await?;
         }
-        mark_primary(tx.conn(), caller.user_id, organization_id, true).await?;
+        mark_primary(&mut tx, caller.user_id, organization_id, true).await?;
         tracing::info!(user = %caller.user_id, organization = %organization_id, "primary organization set");
     }
     tx.commit().await?;
@@ -556,6 +475,7 @@ async fn set_primary(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{MembershipStatus, OrgRole, OrgType};
     use axum::http::HeaderValue;
 
     fn json_headers() -> HeaderMap {
@@ -606,7 +526,7 @@ mod tests {
 
     #[test]
     fn suspended_and_inactive_memberships_are_refused_and_strangers_are_not_found() {
-        let base = MembershipFacts {
+        let base = OwnMembership {
             organization_id: Uuid::new_v4(),
             org_role: OrgRole::Member,
             status: MembershipStatus::Active,
@@ -617,12 +537,12 @@ mod tests {
             org_type: OrgType::Buyer,
             org_is_active: true,
         };
-        let suspended = MembershipFacts {
+        let suspended = OwnMembership {
             organization_id: Uuid::new_v4(),
             status: MembershipStatus::Suspended,
             ..base.clone()
         };
-        let inactive = MembershipFacts {
+        let inactive = OwnMembership {
             organization_id: Uuid::new_v4(),
             org_is_active: false,
             ..base.clone()

@@ -1,0 +1,128 @@
+//! The caller's own inbox. Every query is limited to the caller's notifications
+//! (`recipient_id`, the uuid revision 015 derives from the recipient's e-mail in `user_id`,
+//! which survives a change of address); revision 011 lets the recipient reach them in any
+//! organization they act in.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::tenant::TenantTx;
+
+const MINE: &str = "recipient_id = app.current_user_id()";
+
+/// One notification as stored.
+#[derive(Debug, Clone)]
+pub struct NotificationRow {
+    pub id: Uuid,
+    /// The predecessor's recipient text (an e-mail).
+    pub user_id: String,
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    pub data: serde_json::Value,
+    pub read: bool,
+    pub read_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of the inbox, newest first, with the totals the list answer carries.
+pub struct Inbox {
+    pub rows: Vec<NotificationRow>,
+    /// Matching the filter.
+    pub total: i64,
+    pub unread: i64,
+}
+
+/// One page; `offset` is a validated, non-negative integer.
+pub async fn page(
+    tx: &mut TenantTx,
+    unread_only: bool,
+    limit: i64,
+    offset: u64,
+) -> Result<Inbox, sqlx::Error> {
+    // The offset is in the text: bound, it makes PostgreSQL re-plan every call on a large
+    // table (see db::shipments::list_shipments).
+    let rows = sqlx::query(&format!(
+        "SELECT id, user_id::text, type::text, title::text, message, coalesce(data, '{{}}') AS data, \
+                read, read_at, created_at \
+           FROM notifications WHERE {MINE} AND (NOT $1 OR NOT read) \
+          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET {offset}"
+    ))
+    .bind(unread_only)
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    let counts = sqlx::query(&format!(
+        "SELECT count(*) FILTER (WHERE NOT $1 OR NOT read) AS total, \
+                count(*) FILTER (WHERE NOT read) AS unread \
+           FROM notifications WHERE {MINE}"
+    ))
+    .bind(unread_only)
+    .fetch_one(tx.conn())
+    .await?;
+    let rows = rows
+        .iter()
+        .map(|row| {
+            Ok(NotificationRow {
+                id: row.try_get("id")?,
+                user_id: row.try_get("user_id")?,
+                kind: row.try_get("type")?,
+                title: row.try_get("title")?,
+                message: row.try_get("message")?,
+                data: row.try_get("data")?,
+                read: row.try_get("read")?,
+                read_at: row.try_get("read_at")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Inbox {
+        rows,
+        total: counts.try_get("total")?,
+        unread: counts.try_get("unread")?,
+    })
+}
+
+pub async fn unread_count(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM notifications WHERE {MINE} AND NOT read"
+    ))
+    .fetch_one(tx.conn())
+    .await
+}
+
+/// Marks one read (`read_at` keeps the first time); whether it was the caller's.
+pub async fn mark_read(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(&format!(
+        "UPDATE notifications SET read = true, read_at = coalesce(read_at, now()) \
+          WHERE id = $1 AND {MINE}"
+    ))
+    .bind(id)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Marks every unread one read; how many.
+pub async fn mark_all_read(tx: &mut TenantTx) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(&format!(
+        "UPDATE notifications SET read = true, read_at = now() WHERE {MINE} AND NOT read"
+    ))
+    .execute(tx.conn())
+    .await?
+    .rows_affected())
+}
+
+/// Deletes one; whether it was the caller's.
+pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query(&format!(
+        "DELETE FROM notifications WHERE id = $1 AND {MINE}"
+    ))
+    .bind(id)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(deleted == 1)
+}
