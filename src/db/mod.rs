@@ -4,8 +4,10 @@
 pub mod catalog;
 pub mod cluster;
 pub mod connect;
+pub mod members;
 pub mod memberships;
 pub mod notifications;
+pub mod organizations;
 pub mod revisions;
 pub mod shipments;
 pub mod tenant;

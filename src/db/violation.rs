@@ -55,6 +55,11 @@ pub fn violation(error: &sqlx::Error) -> Option<Violation> {
     NAMES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
 }
 
+/// Whether `error` is a foreign-key violation (a referenced row does not exist).
+pub fn is_missing_reference(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -493,3 +493,9 @@ impl<const N: usize, S: Send + Sync> FromRequestParts<S> for PathIds<N> {
         Ok(PathIds(ids))
     }
 }
+
+/// A search parameter as the list queries take it: trimmed, and absent when blank.
+pub fn search_term(raw: Option<String>) -> Option<String> {
+    raw.map(|text| text.trim().to_string())
+        .filter(|text| !text.is_empty())
+}

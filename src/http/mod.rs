@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod organizations;
 pub mod pagination;
+pub mod reach;
 pub mod session;
 pub mod shipments;
 pub mod users;

@@ -20,19 +20,22 @@ use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Map, Value};
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::{CurrentUser, INSUFFICIENT_PERMISSIONS};
 use super::error::ApiError;
-use super::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
+use super::extract::{search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery};
+use super::reach::{Opened, Reach};
 use super::AppState;
-use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
+use crate::db::organizations::{
+    self, Figures, OrganizationChanges, OrganizationFilter, OrganizationRow, Sort, SummaryRow,
+    TextChange,
+};
+use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::organization::{self, OrganizationStatus};
-use crate::domain::{slugify, Email, OrgPermission, OrgType, Slug, UnknownLabel};
+use crate::domain::{slugify, Email, OrgPermission, OrgType, Slug};
 
 /// Refusal codes of this API (reference §3.2, plus the ones where it was silent).
 pub const ORG_SLUG_EXISTS: &str = "ORG_SLUG_EXISTS";
@@ -82,84 +85,8 @@ impl OpenApi for ApiDoc {
 // ---------------------------------------------------------------------------------------
 // Shared helpers (also used by `members`)
 
-fn internal(error: UnknownLabel) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("{error}"))
-}
-
-fn rfc3339(at: DateTime<Utc>) -> String {
+pub(super) fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-/// An ILIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally.
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.trim().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-/// A non-empty search term, as an ILIKE pattern.
-fn search_pattern(search: Option<&str>) -> Option<String> {
-    search
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(contains_pattern)
-}
-
-fn is_violation(error: &sqlx::Error, code: &str, constraint: Option<&str>) -> bool {
-    match error {
-        sqlx::Error::Database(db) => {
-            db.code().as_deref() == Some(code)
-                && constraint.is_none_or(|name| db.constraint() == Some(name))
-        }
-        _ => false,
-    }
-}
-
-/// The transaction for a request about organization `organization_id` (see the module
-/// docs): 404 unless it is the caller's current organization or the caller is a platform
-/// admin.
-async fn open_organization(
-    caller: &mut CurrentUser,
-    organization_id: Uuid,
-    reason: &str,
-) -> Result<TenantTx, ApiError> {
-    if organization_id == caller.organization_id {
-        return Ok(caller.begin().await?);
-    }
-    if !caller.access().is_platform_admin() {
-        return Err(ApiError::NotFound);
-    }
-    let context = TenantContext {
-        organization_id,
-        user_id: Some(caller.user_id),
-    };
-    caller
-        .begin_platform(context, &caller.user_id.to_string(), reason)
-        .await
-        // The access is audited under the target organization; its foreign key fails for an
-        // organization that does not exist.
-        .map_err(|e| {
-            if is_violation(&e, "23503", None) {
-                ApiError::NotFound
-            } else {
-                e.into()
-            }
-        })
-}
-
-/// The platform path in the caller's own organization, for operations on no single
-/// organization (create, list all). 403 for anyone but a platform admin.
-async fn open_platform(caller: &mut CurrentUser, reason: &str) -> Result<TenantTx, ApiError> {
-    require_platform_admin(caller)?;
-    let (tenant, actor) = (caller.tenant, caller.user_id.to_string());
-    Ok(caller.begin_platform(tenant, &actor, reason).await?)
 }
 
 fn require_platform_admin(caller: &CurrentUser) -> Result<(), ApiError> {
@@ -242,24 +169,6 @@ pub struct OrganizationFields {
     settings: Option<Map<String, Value>>,
 }
 
-/// A nullable text column's change: `None` leaves it, `Some(None)` clears it.
-type TextChange = Option<Option<String>>;
-
-/// [`OrganizationFields`] checked.
-#[derive(Debug, Default)]
-struct Checked {
-    name: Option<String>,
-    slug: Option<Slug>,
-    status: Option<OrganizationStatus>,
-    contact_email: TextChange,
-    contact_phone: TextChange,
-    address: TextChange,
-    country: TextChange,
-    registration_number: TextChange,
-    tax_id: TextChange,
-    settings: Option<Value>,
-}
-
 /// Checks an optional free-text field: trimmed, empty means null, at most `max` characters.
 fn text_change(fields: &mut Fields, name: &str, value: TextChange, max: usize) -> TextChange {
     value.map(|inner| {
@@ -275,7 +184,7 @@ fn text_change(fields: &mut Fields, name: &str, value: TextChange, max: usize) -
 
 impl OrganizationFields {
     /// Field checks shared by create and update; every problem is collected into one 422.
-    fn check(self, fields: &mut Fields) -> Checked {
+    fn check(self, fields: &mut Fields) -> OrganizationChanges {
         let name = self
             .name
             .and_then(|n| fields.check("name", organization::organization_name(&n)));
@@ -296,7 +205,7 @@ impl OrganizationFields {
                 fields.add("country", "must be an ISO 3166-1 alpha-2 code such as DE");
             }
         }
-        Checked {
+        OrganizationChanges {
             name,
             slug,
             status: self.status,
@@ -363,165 +272,61 @@ pub struct SuspendedAnswer {
 }
 
 // ---------------------------------------------------------------------------------------
-// Queries
+// From rows to answers
 
-fn org_type_of(row: &PgRow) -> Result<&'static str, ApiError> {
-    Ok(OrgType::parse(row.try_get("type")?)
-        .map_err(internal)?
-        .as_str())
+impl From<OrganizationRow> for OrganizationDetail {
+    fn from(row: OrganizationRow) -> Self {
+        OrganizationDetail {
+            id: row.id,
+            name: row.name,
+            slug: row.slug,
+            org_type: row.org_type.as_str(),
+            status: row.status.as_str(),
+            contact_email: row.email,
+            contact_phone: row.phone,
+            address: row.address,
+            country: row.country,
+            registration_number: row.registration_number,
+            tax_id: row.tax_id,
+            settings: row.settings,
+            member_count: row.member_count,
+            shipment_count: row.shipment_count,
+            created_at: rfc3339(row.created_at),
+            updated_at: rfc3339(row.updated_at),
+        }
+    }
 }
 
-fn status_of(row: &PgRow) -> Result<&'static str, ApiError> {
-    Ok(OrganizationStatus::parse(row.try_get("status")?)
-        .map_err(internal)?
-        .as_str())
+impl From<SummaryRow> for OrganizationSummary {
+    fn from(row: SummaryRow) -> Self {
+        OrganizationSummary {
+            id: row.id,
+            name: row.name,
+            slug: row.slug,
+            org_type: row.org_type.as_str(),
+            status: row.status.as_str(),
+            member_count: row.member_count,
+            created_at: rfc3339(row.created_at),
+        }
+    }
 }
 
 /// The organization and its counts, or 404.
-async fn read_organization(
-    conn: &mut PgConnection,
-    id: Uuid,
-) -> Result<OrganizationDetail, ApiError> {
-    let row = sqlx::query(
-        "SELECT o.id, o.name::text AS name, o.slug::text AS slug, o.type::text AS type, \
-                o.status::text AS status, o.email::text AS email, o.phone::text AS phone, \
-                o.address, o.country::text AS country, \
-                o.registration_number::text AS registration_number, o.tax_id::text AS tax_id, \
-                o.settings, o.created_at, o.updated_at, \
-                (SELECT count(*) FROM org_memberships m \
-                  WHERE m.organization_id = o.id AND m.status = 'active') AS member_count, \
-                (SELECT count(*) FROM shipments s \
-                  WHERE s.organization_id = o.id OR s.buyer_organization_id = o.id) AS shipment_count \
-           FROM organizations o WHERE o.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    Ok(OrganizationDetail {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        slug: row.try_get("slug")?,
-        org_type: org_type_of(&row)?,
-        status: status_of(&row)?,
-        contact_email: row.try_get("email")?,
-        contact_phone: row.try_get("phone")?,
-        address: row.try_get("address")?,
-        country: row.try_get("country")?,
-        registration_number: row.try_get("registration_number")?,
-        tax_id: row.try_get("tax_id")?,
-        settings: row.try_get("settings")?,
-        member_count: row.try_get("member_count")?,
-        shipment_count: row.try_get("shipment_count")?,
-        created_at: rfc3339(row.try_get("created_at")?),
-        updated_at: rfc3339(row.try_get("updated_at")?),
-    })
+async fn read_organization(tx: &mut TenantTx, id: Uuid) -> Result<OrganizationDetail, ApiError> {
+    let row = organizations::find(tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(row.into())
 }
 
 /// 404 unless the organization exists (and is visible in this transaction): for routes
 /// whose own query would answer an empty result instead.
-async fn require_organization(conn: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
-    sqlx::query("SELECT 1 FROM organizations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(())
-}
-
-/// Maps the slug's unique violation to 409 `ORG_SLUG_EXISTS`.
-fn slug_conflict(error: sqlx::Error) -> ApiError {
-    if is_violation(&error, "23505", Some("organizations_slug_key")) {
-        ApiError::conflict(
-            ORG_SLUG_EXISTS,
-            "An organization with this slug already exists",
-        )
+pub(super) async fn require_organization(tx: &mut TenantTx, id: Uuid) -> Result<(), ApiError> {
+    if organizations::exists(tx, id).await? {
+        Ok(())
     } else {
-        error.into()
+        Err(ApiError::NotFound)
     }
-}
-
-async fn insert_organization(
-    conn: &mut PgConnection,
-    org_type: OrgType,
-    slug: &Slug,
-    changes: &Checked,
-    name: &str,
-) -> Result<Uuid, ApiError> {
-    let flat = |change: &TextChange| change.clone().flatten();
-    sqlx::query_scalar(
-        "INSERT INTO organizations (name, slug, type, status, email, phone, address, country, \
-                                    registration_number, tax_id, settings) \
-         VALUES ($1, $2, $3::organization_type, $4::organization_status, $5, $6, $7, $8, $9, $10, \
-                 coalesce($11, '{}'::jsonb)) \
-         RETURNING id",
-    )
-    .bind(name)
-    .bind(slug.as_str())
-    .bind(org_type.as_str())
-    .bind(
-        changes
-            .status
-            .unwrap_or(OrganizationStatus::Active)
-            .as_str(),
-    )
-    .bind(flat(&changes.contact_email))
-    .bind(flat(&changes.contact_phone))
-    .bind(flat(&changes.address))
-    .bind(flat(&changes.country))
-    .bind(flat(&changes.registration_number))
-    .bind(flat(&changes.tax_id))
-    .bind(&changes.settings)
-    .fetch_one(conn)
-    .await
-    .map_err(slug_conflict)
-}
-
-/// Applies a partial update; 404 when the row is not there (or not writable here).
-async fn update_organization_row(
-    conn: &mut PgConnection,
-    id: Uuid,
-    changes: &Checked,
-) -> Result<(), ApiError> {
-    // For each nullable column: $n = whether to write it, $n+1 = the new value.
-    let mut query = sqlx::query(
-        "UPDATE organizations SET \
-            name = coalesce($2, name), \
-            slug = coalesce($3, slug), \
-            status = coalesce($4::organization_status, status), \
-            email = CASE WHEN $5 THEN $6 ELSE email END, \
-            phone = CASE WHEN $7 THEN $8 ELSE phone END, \
-            address = CASE WHEN $9 THEN $10 ELSE address END, \
-            country = CASE WHEN $11 THEN $12 ELSE country END, \
-            registration_number = CASE WHEN $13 THEN $14 ELSE registration_number END, \
-            tax_id = CASE WHEN $15 THEN $16 ELSE tax_id END, \
-            settings = settings || coalesce($17, '{}'::jsonb), \
-            updated_at = now() \
-          WHERE id = $1",
-    )
-    .bind(id)
-    .bind(&changes.name)
-    .bind(changes.slug.as_ref().map(Slug::as_str))
-    .bind(changes.status.map(OrganizationStatus::as_str));
-    for change in [
-        &changes.contact_email,
-        &changes.contact_phone,
-        &changes.address,
-        &changes.country,
-        &changes.registration_number,
-        &changes.tax_id,
-    ] {
-        query = query.bind(change.is_some()).bind(change.clone().flatten());
-    }
-    let result = query
-        .bind(&changes.settings)
-        .execute(conn)
-        .await
-        .map_err(slug_conflict)?;
-    if result.rows_affected() == 0 {
-        return Err(ApiError::NotFound);
-    }
-    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
@@ -538,81 +343,6 @@ pub enum SortOrder {
     Asc,
     #[default]
     Desc,
-}
-
-impl SortOrder {
-    fn sql(self) -> &'static str {
-        match self {
-            SortOrder::Asc => "ASC",
-            SortOrder::Desc => "DESC",
-        }
-    }
-}
-
-/// Lists organizations matching the filters. `member` limits the list to organizations
-/// where that user has an active membership (everyone but platform admins); their member
-/// counts then come through `app.organization_member_count` (revision 012), because the
-/// memberships of organizations other than the current one are not visible to them.
-async fn list_organization_rows(
-    conn: &mut PgConnection,
-    query: &OrganizationListQuery,
-    member: Option<Uuid>,
-    page: super::pagination::PageRequest,
-) -> Result<(Vec<OrganizationSummary>, i64), ApiError> {
-    const FILTER: &str = "FROM organizations o \
-        WHERE ($1::text IS NULL OR o.type::text = $1) \
-          AND ($2::text IS NULL OR o.status::text = $2) \
-          AND ($3::text IS NULL OR o.name ILIKE $3 OR o.slug ILIKE $3) \
-          AND ($4::uuid IS NULL OR o.id IN (SELECT m.organization_id FROM org_memberships m \
-                                            WHERE m.user_id = $4 AND m.status = 'active'))";
-    let member_count = if member.is_some() {
-        "coalesce(app.organization_member_count(o.id), 0)"
-    } else {
-        "(SELECT count(*) FROM org_memberships m WHERE m.organization_id = o.id AND m.status = 'active')"
-    };
-    let sort = match query.sort.unwrap_or_default() {
-        OrganizationSort::CreatedAt => "o.created_at",
-        OrganizationSort::Name => "o.name",
-    };
-    let order = query.order.unwrap_or_default().sql();
-    let search = search_pattern(query.search.as_deref());
-    let org_type = query.org_type.map(OrgType::as_str);
-    let status = query.status.map(OrganizationStatus::as_str);
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {FILTER}"))
-        .bind(org_type)
-        .bind(status)
-        .bind(&search)
-        .bind(member)
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows = sqlx::query(&format!(
-        "SELECT o.id, o.name::text AS name, o.slug::text AS slug, o.type::text AS type, \
-                o.status::text AS status, o.created_at, {member_count} AS member_count \
-         {FILTER} ORDER BY {sort} {order}, o.id {order} LIMIT $5 OFFSET $6"
-    ))
-    .bind(org_type)
-    .bind(status)
-    .bind(&search)
-    .bind(member)
-    .bind(page.limit())
-    .bind(page.offset())
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(OrganizationSummary {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                slug: row.try_get("slug")?,
-                org_type: org_type_of(row)?,
-                status: status_of(row)?,
-                member_count: row.try_get("member_count")?,
-                created_at: rfc3339(row.try_get("created_at")?),
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok((items, total))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -658,8 +388,10 @@ async fn create_organization(
         return Err(Fields::one("name", "is required"));
     };
 
-    let mut tx = open_platform(&mut caller, "create organization").await?;
-    let id = insert_organization(tx.conn(), org_type, &slug, &checked, &name).await?;
+    let (mut tx, _) = caller
+        .open(Reach::Everywhere, "create organization")
+        .await?;
+    let id = organizations::insert(&mut tx, org_type, &name, &slug, &checked).await?;
     tx.audit(audit_entry(
         "organization.create",
         "organization",
@@ -668,7 +400,7 @@ async fn create_organization(
         json!({"name": name, "slug": slug.as_str(), "type": org_type.as_str()}),
     ))
     .await?;
-    let detail = read_organization(tx.conn(), id).await?;
+    let detail = read_organization(&mut tx, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
@@ -712,16 +444,21 @@ async fn list_organizations(
         limit: query.limit,
     }
     .validate()?;
-    let (mut tx, member) = if caller.access().is_platform_admin() {
-        (
-            open_platform(&mut caller, "list organizations").await?,
-            None,
-        )
-    } else {
-        (caller.begin().await?, Some(caller.user_id))
+    let (mut tx, opened) = caller.open(Reach::Everywhere, "list organizations").await?;
+    let filter = OrganizationFilter {
+        org_type: query.org_type,
+        status: query.status,
+        search: search_term(query.search),
+        sort: match query.sort.unwrap_or_default() {
+            OrganizationSort::CreatedAt => Sort::CreatedAt,
+            OrganizationSort::Name => Sort::Name,
+        },
+        descending: matches!(query.order.unwrap_or_default(), SortOrder::Desc),
+        member: (opened != Opened::Platform).then_some(caller.user_id),
     };
-    let (items, total) = list_organization_rows(tx.conn(), &query, member, page).await?;
+    let (rows, total) = organizations::list(&mut tx, &filter, page.limit(), page.offset()).await?;
     tx.commit().await?;
+    let items = rows.into_iter().map(OrganizationSummary::from).collect();
     Ok(Json(Page::new(items, total, page)))
 }
 
@@ -734,8 +471,8 @@ async fn get_organization(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<OrganizationDetail>, ApiError> {
-    let mut tx = open_organization(&mut caller, id, "read organization").await?;
-    let detail = read_organization(tx.conn(), id).await?;
+    let mut tx = caller.open_in(id, "read organization").await?;
+    let detail = read_organization(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(detail))
 }
@@ -761,7 +498,7 @@ async fn update_organization(
     }
     let changes = body.check(&mut fields);
     fields.finish()?;
-    let mut tx = open_organization(&mut caller, id, "update organization").await?;
+    let mut tx = caller.open_in(id, "update organization").await?;
     caller.require_org(OrgPermission::SettingsManage)?;
     if changes.slug.is_some() || changes.status.is_some() {
         require_platform_admin(&caller)?;
@@ -770,7 +507,9 @@ async fn update_organization(
         organization::check_status_change(id, status)
             .map_err(|e| ApiError::forbidden(PROTECTED_ORGANIZATION, e.to_string()))?;
     }
-    update_organization_row(tx.conn(), id, &changes).await?;
+    if !organizations::update(&mut tx, id, &changes).await? {
+        return Err(ApiError::NotFound);
+    }
     tx.audit(audit_entry(
         "organization.update",
         "organization",
@@ -781,13 +520,11 @@ async fn update_organization(
             "slug": changes.slug.as_ref().map(Slug::as_str),
             "status": changes.status.map(OrganizationStatus::as_str),
             "settings": changes.settings,
-            "contact_changed": changes.contact_email.is_some() || changes.contact_phone.is_some()
-                || changes.address.is_some() || changes.country.is_some()
-                || changes.registration_number.is_some() || changes.tax_id.is_some(),
+            "contact_changed": changes.changes_contact(),
         }),
     ))
     .await?;
-    let detail = read_organization(tx.conn(), id).await?;
+    let detail = read_organization(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(detail))
 }
@@ -813,7 +550,7 @@ async fn delete_organization(
     PathIds([id]): PathIds<1>,
     QueryParams(query): QueryParams<DeleteQuery>,
 ) -> Result<Json<SuspendedAnswer>, ApiError> {
-    let mut tx = open_organization(&mut caller, id, "suspend organization").await?;
+    let mut tx = caller.open_in(id, "suspend organization").await?;
     require_platform_admin(&caller)?;
     if query.hard_delete == Some(true) {
         return Err(ApiError::bad_request(
@@ -823,11 +560,13 @@ async fn delete_organization(
     }
     organization::check_status_change(id, OrganizationStatus::Suspended)
         .map_err(|e| ApiError::forbidden(PROTECTED_ORGANIZATION, e.to_string()))?;
-    let changes = Checked {
+    let changes = OrganizationChanges {
         status: Some(OrganizationStatus::Suspended),
-        ..Checked::default()
+        ..OrganizationChanges::default()
     };
-    update_organization_row(tx.conn(), id, &changes).await?;
+    if !organizations::update(&mut tx, id, &changes).await? {
+        return Err(ApiError::NotFound);
+    }
     tx.audit(audit_entry(
         "organization.suspend",
         "organization",
@@ -884,51 +623,30 @@ pub struct ComplianceStats {
     avg_document_completion: f64,
 }
 
-async fn read_stats(conn: &mut PgConnection, id: Uuid) -> Result<OrganizationStats, ApiError> {
-    // The organization's own shipments and, for a buyer, the ones assigned to it — the same
-    // set row-level security shows the organization itself.
-    let shipments = sqlx::query(
-        "SELECT count(*) AS total, \
-                count(*) FILTER (WHERE status = 'IN_TRANSIT') AS in_transit, \
-                count(*) FILTER (WHERE status IN ('DELIVERED', 'CLOSED')) AS delivered, \
-                count(*) FILTER (WHERE status IN ('CREATED', 'DOCS_PENDING')) AS pending_docs \
-           FROM shipments WHERE organization_id = $1 OR buyer_organization_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let documents = sqlx::query(
-        "SELECT count(*) AS total, \
-                count(*) FILTER (WHERE d.status IN ('DRAFT', 'UPLOADED')) AS pending_validation, \
-                count(*) FILTER (WHERE d.status = 'COMPLIANCE_OK') AS compliance_ok, \
-                count(*) FILTER (WHERE d.status = 'COMPLIANCE_FAILED') AS compliance_failed \
-           FROM documents d JOIN shipments s ON s.id = d.shipment_id \
-          WHERE s.organization_id = $1 OR s.buyer_organization_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(OrganizationStats {
-        organization_id: id,
-        period: "all_time",
-        shipments: ShipmentStats {
-            total: shipments.try_get("total")?,
-            in_transit: shipments.try_get("in_transit")?,
-            delivered: shipments.try_get("delivered")?,
-            pending_docs: shipments.try_get("pending_docs")?,
-        },
-        documents: DocumentStats {
-            total: documents.try_get("total")?,
-            pending_validation: documents.try_get("pending_validation")?,
-            compliance_ok: documents.try_get("compliance_ok")?,
-            compliance_failed: documents.try_get("compliance_failed")?,
-        },
-        compliance: ComplianceStats {
-            eudr_compliant_shipments: 0,
-            eudr_pending_shipments: 0,
-            avg_document_completion: 0.0,
-        },
-    })
+impl OrganizationStats {
+    fn new(organization_id: Uuid, figures: Figures) -> Self {
+        OrganizationStats {
+            organization_id,
+            period: "all_time",
+            shipments: ShipmentStats {
+                total: figures.shipments,
+                in_transit: figures.in_transit,
+                delivered: figures.delivered,
+                pending_docs: figures.pending_docs,
+            },
+            documents: DocumentStats {
+                total: figures.documents,
+                pending_validation: figures.pending_validation,
+                compliance_ok: figures.compliance_ok,
+                compliance_failed: figures.compliance_failed,
+            },
+            compliance: ComplianceStats {
+                eudr_compliant_shipments: 0,
+                eudr_pending_shipments: 0,
+                avg_document_completion: 0.0,
+            },
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/stats", tag = "organizations", security(("bearer" = [])),
@@ -940,23 +658,16 @@ async fn organization_stats(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<OrganizationStats>, ApiError> {
-    let mut tx = open_organization(&mut caller, id, "read organization stats").await?;
-    require_organization(tx.conn(), id).await?;
-    let stats = read_stats(tx.conn(), id).await?;
+    let mut tx = caller.open_in(id, "read organization stats").await?;
+    require_organization(&mut tx, id).await?;
+    let figures = organizations::figures(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(Json(stats))
+    Ok(Json(OrganizationStats::new(id, figures)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn search_patterns_escape_wildcards() {
-        assert_eq!(contains_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
-        assert_eq!(search_pattern(Some("  ")), None);
-        assert_eq!(search_pattern(Some(" hages ")), Some("%hages%".into()));
-    }
 
     #[test]
     fn fields_distinguish_absent_null_and_values() {

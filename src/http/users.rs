@@ -25,8 +25,9 @@ use uuid::Uuid;
 
 use super::auth::{blocking, CurrentUser};
 use super::error::ApiError;
-use super::extract::{parse_json, Fields, JsonBody, PathIds, QueryParams, RequestId};
+use super::extract::{parse_json, search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
+use super::reach::{Opened, Reach};
 use super::AppState;
 use crate::auth::password;
 use crate::db::tenant::{AuditEntry, TenantTx};
@@ -544,15 +545,12 @@ async fn activate_user(
 /// Opens the caller's transaction: the audited platform path for platform admins (every
 /// account), else the current organization (its members).
 async fn open(caller: &mut CurrentUser, reason: &str) -> Result<(TenantTx, Scope), ApiError> {
-    if caller.access().is_platform_admin() {
-        let actor = caller.user_id.to_string();
-        let tenant = caller.tenant;
-        let tx = caller.begin_platform(tenant, &actor, reason).await?;
-        Ok((tx, Scope::Platform))
-    } else {
-        let tx = caller.begin().await?;
-        Ok((tx, Scope::Members(caller.organization_id)))
-    }
+    let (tx, opened) = caller.open(Reach::Everywhere, reason).await?;
+    let scope = match opened {
+        Opened::Platform => Scope::Platform,
+        Opened::One(organization) => Scope::Members(organization),
+    };
+    Ok((tx, scope))
 }
 
 /// Checks what can be checked before the target is read, opens the caller's transaction,
@@ -708,10 +706,7 @@ impl ListQuery {
         .validate();
         fields.finish()?;
         let filter = UserFilter {
-            search: self
-                .search
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty()),
+            search: search_term(self.search),
             role,
             is_active: self.is_active,
         };

@@ -14,24 +14,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use super::{
-    audit_entry, internal, is_violation, open_organization, require_organization, rfc3339,
-    search_pattern,
-};
+use super::{audit_entry, require_organization, rfc3339};
+use crate::db::members::{self, MemberFilter, MemberRow};
 use crate::db::tenant::TenantTx;
 use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTarget};
-use crate::domain::{Access, MembershipStatus, OrgPermission, OrgRole, OrgType, SystemRole};
+use crate::domain::{Access, MembershipStatus, OrgPermission, OrgRole};
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
-use crate::http::pagination::{Page, PageQuery, PageRequest};
+use crate::http::extract::{search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
+use crate::http::pagination::{Page, PageQuery};
 use crate::http::AppState;
-
-pub const ALREADY_MEMBER: &str = "ALREADY_MEMBER";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -113,161 +107,51 @@ pub struct RemovedAnswer {
 }
 
 // ---------------------------------------------------------------------------------------
-// Queries
+// From rows to answers
 
-const MEMBER_COLUMNS: &str =
-    "m.id, m.user_id, u.email::text AS email, u.full_name::text AS full_name, \
-     m.role::text AS org_role, m.status::text AS status, m.is_primary, m.joined_at, u.last_login, \
-     u.role::text AS system_role, u.is_active, o.type::text AS org_type";
-const MEMBER_FROM: &str = "FROM org_memberships m JOIN users u ON u.id = m.user_id \
-     JOIN organizations o ON o.id = m.organization_id";
-
-/// A membership row with everything the answers need.
-struct MemberRow {
-    item: MemberItem,
-    role: OrgRole,
-    status: MembershipStatus,
-    system_role: SystemRole,
-    is_active: bool,
-    org_type: OrgType,
-    last_login: Option<String>,
-}
-
-impl MemberRow {
-    fn read(row: &PgRow) -> Result<Self, ApiError> {
-        let role = OrgRole::parse(row.try_get("org_role")?).map_err(internal)?;
-        let status = MembershipStatus::parse(row.try_get("status")?).map_err(internal)?;
-        let last_login = row
-            .try_get::<Option<chrono::DateTime<chrono::Utc>>, _>("last_login")?
-            .map(rfc3339);
-        Ok(Self {
-            item: MemberItem {
-                id: row.try_get("id")?,
-                user_id: row.try_get("user_id")?,
-                email: row.try_get("email")?,
-                full_name: row.try_get("full_name")?,
-                org_role: role.as_str(),
-                status: status.as_str(),
-                is_primary: row.try_get("is_primary")?,
-                joined_at: rfc3339(row.try_get("joined_at")?),
-                last_active_at: last_login.clone(),
-            },
-            role,
-            status,
-            system_role: SystemRole::from_db_label(row.try_get("system_role")?)
-                .map_err(internal)?,
-            is_active: row.try_get("is_active")?,
-            org_type: OrgType::parse(row.try_get("org_type")?).map_err(internal)?,
-            last_login,
-        })
-    }
-
-    fn detail(self) -> MemberDetail {
-        let access = Access::new(self.system_role, self.role, self.org_type, self.status);
-        MemberDetail {
-            user: MemberUser {
-                id: self.item.user_id,
-                email: self.item.email.clone(),
-                full_name: self.item.full_name.clone(),
-                role: self.system_role.as_str(),
-                is_active: self.is_active,
-                last_login: self.last_login,
-            },
-            permissions: access
-                .org_permissions()
-                .into_iter()
-                .map(OrgPermission::as_str)
-                .collect(),
-            member: self.item,
-        }
+fn item(row: &MemberRow) -> MemberItem {
+    MemberItem {
+        id: row.id,
+        user_id: row.user_id,
+        email: row.email.clone(),
+        full_name: row.full_name.clone(),
+        org_role: row.org_role.as_str(),
+        status: row.status.as_str(),
+        is_primary: row.is_primary,
+        joined_at: rfc3339(row.joined_at),
+        last_active_at: row.last_login.map(rfc3339),
     }
 }
 
-/// Membership `member_id` of organization `organization_id`, or 404.
+fn detail(row: MemberRow) -> MemberDetail {
+    let access = Access::new(row.system_role, row.org_role, row.org_type, row.status);
+    MemberDetail {
+        user: MemberUser {
+            id: row.user_id,
+            email: row.email.clone(),
+            full_name: row.full_name.clone(),
+            role: row.system_role.as_str(),
+            is_active: row.user_is_active,
+            last_login: row.last_login.map(rfc3339),
+        },
+        permissions: access
+            .org_permissions()
+            .into_iter()
+            .map(OrgPermission::as_str)
+            .collect(),
+        member: item(&row),
+    }
+}
+
+/// The membership of this organization, or 404.
 async fn read_member(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     organization_id: Uuid,
     member_id: Uuid,
 ) -> Result<MemberRow, ApiError> {
-    let row = sqlx::query(&format!(
-        "SELECT {MEMBER_COLUMNS} {MEMBER_FROM} WHERE m.organization_id = $1 AND m.id = $2"
-    ))
-    .bind(organization_id)
-    .bind(member_id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    MemberRow::read(&row)
-}
-
-async fn list_member_rows(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    query: &MemberListQuery,
-    page: PageRequest,
-) -> Result<(Vec<MemberItem>, i64), ApiError> {
-    const FILTER: &str = "WHERE m.organization_id = $1 \
-          AND ($2::text IS NULL OR m.role::text = $2) \
-          AND ($3::text IS NULL OR m.status::text = $3) \
-          AND ($4::text IS NULL OR u.email ILIKE $4 OR u.full_name ILIKE $4)";
-    let role = query.role.map(OrgRole::as_str);
-    let status = query.status.map(MembershipStatus::as_str);
-    let search = search_pattern(query.search.as_deref());
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {MEMBER_FROM} {FILTER}"))
-        .bind(organization_id)
-        .bind(role)
-        .bind(status)
-        .bind(&search)
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows = sqlx::query(&format!(
-        "SELECT {MEMBER_COLUMNS} {MEMBER_FROM} {FILTER} \
-         ORDER BY u.full_name, u.email, m.id LIMIT $5 OFFSET $6"
-    ))
-    .bind(organization_id)
-    .bind(role)
-    .bind(status)
-    .bind(&search)
-    .bind(page.limit())
-    .bind(page.offset())
-    .fetch_all(&mut *conn)
-    .await?;
-    let items = rows
-        .iter()
-        .map(|row| MemberRow::read(row).map(|m| m.item))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((items, total))
-}
-
-/// Locks the organization's row: every member change of one organization queues here.
-/// `NO KEY UPDATE`, not `UPDATE`: the foreign-key checks of audit rows and memberships take
-/// `KEY SHARE` on the same row (the platform path's audit row already did, in this very
-/// transaction), and `FOR UPDATE` against those would deadlock two concurrent changes.
-async fn lock_organization(conn: &mut PgConnection, organization_id: Uuid) -> Result<(), ApiError> {
-    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(organization_id)
-        .fetch_optional(conn)
+    members::find(tx, organization_id, member_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(())
-}
-
-/// Active owners and admins of the organization other than membership `member_id`.
-async fn other_administrators(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    member_id: Uuid,
-) -> Result<u64, ApiError> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM org_memberships \
-          WHERE organization_id = $1 AND id <> $2 AND status = 'active' \
-            AND role IN ('owner', 'admin')",
-    )
-    .bind(organization_id)
-    .bind(member_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(u64::try_from(count).unwrap_or(0))
+        .ok_or(ApiError::NotFound)
 }
 
 fn rule_error(error: MemberRuleError) -> ApiError {
@@ -290,7 +174,7 @@ async fn open_with(
     permission: OrgPermission,
     reason: &str,
 ) -> Result<TenantTx, ApiError> {
-    let tx = open_organization(caller, organization_id, reason).await?;
+    let tx = caller.open_in(organization_id, reason).await?;
     if !caller.access().is_platform_admin() {
         caller.require_org(permission)?;
     }
@@ -312,41 +196,25 @@ async fn change_member(
         MemberChange::Update { .. } => OrgPermission::MembersManage,
     };
     let mut tx = open_with(caller, organization_id, permission, action).await?;
-    lock_organization(tx.conn(), organization_id).await?;
-    let current = read_member(tx.conn(), organization_id, member_id).await?;
-    let others = other_administrators(tx.conn(), organization_id, member_id).await?;
+    if !members::lock_organization(&mut tx, organization_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    let current = read_member(&mut tx, organization_id, member_id).await?;
+    let others = members::other_administrators(&mut tx, organization_id, member_id).await?;
     let target = MemberTarget {
-        role: current.role,
+        role: current.org_role,
         status: current.status,
-        is_self: current.item.user_id == caller.user_id,
+        is_self: current.user_id == caller.user_id,
     };
     organization::check_member_change(&caller.access(), target, change, others)
         .map_err(rule_error)?;
-    details["user_id"] = json!(current.item.user_id);
-    details["previous_role"] = json!(current.role.as_str());
+    details["user_id"] = json!(current.user_id);
+    details["previous_role"] = json!(current.org_role.as_str());
     details["previous_status"] = json!(current.status.as_str());
     match change {
-        MemberChange::Remove => {
-            sqlx::query("DELETE FROM org_memberships WHERE id = $1 AND organization_id = $2")
-                .bind(member_id)
-                .bind(organization_id)
-                .execute(tx.conn())
-                .await?;
-        }
+        MemberChange::Remove => members::remove(&mut tx, organization_id, member_id).await?,
         MemberChange::Update { role, status } => {
-            sqlx::query(
-                "UPDATE org_memberships \
-                    SET role = coalesce($3::org_role, role), \
-                        status = coalesce($4::membership_status, status), \
-                        updated_at = now() \
-                  WHERE id = $1 AND organization_id = $2",
-            )
-            .bind(member_id)
-            .bind(organization_id)
-            .bind(role.map(OrgRole::as_str))
-            .bind(status.map(MembershipStatus::as_str))
-            .execute(tx.conn())
-            .await?;
+            members::update(&mut tx, organization_id, member_id, role, status).await?
         }
     }
     tx.audit(audit_entry(
@@ -359,11 +227,9 @@ async fn change_member(
     .await?;
     let after = match change {
         MemberChange::Remove => None,
-        MemberChange::Update { .. } => Some(
-            read_member(tx.conn(), organization_id, member_id)
-                .await?
-                .detail(),
-        ),
+        MemberChange::Update { .. } => Some(detail(
+            read_member(&mut tx, organization_id, member_id).await?,
+        )),
     };
     tx.commit().await?;
     Ok(after)
@@ -407,9 +273,15 @@ async fn list_members(
     .validate()?;
     let mut tx = open_with(&mut caller, id, OrgPermission::MembersView, "list members").await?;
     // An organization that does not exist has no member list (404, not an empty page).
-    require_organization(tx.conn(), id).await?;
-    let (items, total) = list_member_rows(tx.conn(), id, &query, page).await?;
+    require_organization(&mut tx, id).await?;
+    let filter = MemberFilter {
+        role: query.role,
+        status: query.status,
+        search: search_term(query.search),
+    };
+    let (rows, total) = members::list(&mut tx, id, &filter, page.limit(), page.offset()).await?;
     tx.commit().await?;
+    let items = rows.iter().map(item).collect();
     Ok(Json(Page::new(items, total, page)))
 }
 
@@ -441,30 +313,13 @@ async fn add_member(
     let role = body.org_role.unwrap_or(OrgRole::Member);
     let mut tx = open_with(&mut caller, id, OrgPermission::MembersManage, "add member").await?;
     organization::check_member_add(&caller.access(), role).map_err(rule_error)?;
-    require_organization(tx.conn(), id).await?;
+    require_organization(&mut tx, id).await?;
     // Row-level security decides which users the caller may see: those of this organization
     // (or, for platform admins, every user). Anyone else is "no such user".
-    sqlx::query("SELECT 1 FROM users WHERE id = $1")
-        .bind(body.user_id)
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let member_id: Uuid = sqlx::query_scalar(
-        "INSERT INTO org_memberships (organization_id, user_id, role, status, is_primary) \
-         VALUES ($1, $2, $3::org_role, 'active', false) RETURNING id",
-    )
-    .bind(id)
-    .bind(body.user_id)
-    .bind(role.as_str())
-    .fetch_one(tx.conn())
-    .await
-    .map_err(|e| {
-        if is_violation(&e, "23505", Some("uq_org_user")) {
-            ApiError::conflict(ALREADY_MEMBER, "The user is already a member")
-        } else {
-            e.into()
-        }
-    })?;
+    if !members::user_visible(&mut tx, body.user_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    let member_id = members::add(&mut tx, id, body.user_id, role).await?;
     tx.audit(audit_entry(
         "member.add",
         "membership",
@@ -473,9 +328,9 @@ async fn add_member(
         json!({"user_id": body.user_id, "org_role": role.as_str()}),
     ))
     .await?;
-    let detail = read_member(tx.conn(), id, member_id).await?.detail();
+    let added = detail(read_member(&mut tx, id, member_id).await?);
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(detail)))
+    Ok((StatusCode::CREATED, Json(added)))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/members/{member_id}", tag = "members", security(("bearer" = [])),
@@ -488,9 +343,9 @@ async fn get_member(
     PathIds([id, member_id]): PathIds<2>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     let mut tx = open_with(&mut caller, id, OrgPermission::MembersView, "read member").await?;
-    let member = read_member(tx.conn(), id, member_id).await?;
+    let member = read_member(&mut tx, id, member_id).await?;
     tx.commit().await?;
-    Ok(Json(member.detail()))
+    Ok(Json(detail(member)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
