@@ -231,26 +231,39 @@ pub async fn insert(
     Ok(user)
 }
 
-/// Writes `changes`; `None` when row-level security hides the row from writes (an account
-/// homed in another organization). A deactivation also ends the account's sessions.
+/// Writes `changes`; `None` when the row may not be written here (an account homed in
+/// another organization: row-level security hides it from writes). A deactivation also ends
+/// the account's sessions.
+///
+/// Name and e-mail are plain column updates (revision 017 grants the application role no
+/// more); the system role and activation go through `app.set_account_state`, which refuses
+/// them on one's own row, the system role off the platform path, and activation to anyone
+/// but the home organization's owners and admins.
 pub async fn update(
     tx: &mut TenantTx,
     id: Uuid,
     changes: &UserChanges<'_>,
 ) -> Result<Option<UserRow>, sqlx::Error> {
+    if changes.role.is_some() || changes.is_active.is_some() {
+        let changed: bool = sqlx::query_scalar("SELECT app.set_account_state($1, $2, $3)")
+            .bind(id)
+            .bind(changes.role.map(SystemRole::db_label))
+            .bind(changes.is_active)
+            .fetch_one(tx.conn())
+            .await?;
+        if !changed {
+            return Ok(None);
+        }
+    }
     let row = sqlx::query(&format!(
         "UPDATE users AS u SET email = coalesce($2, u.email), \
                 full_name = coalesce($3, u.full_name), \
-                role = coalesce($4::userrole, u.role), \
-                is_active = coalesce($5, u.is_active), \
                 updated_at = now() \
           WHERE u.id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(changes.email)
     .bind(changes.full_name)
-    .bind(changes.role.map(SystemRole::db_label))
-    .bind(changes.is_active)
     .fetch_optional(tx.conn())
     .await?;
     let Some(row) = row else { return Ok(None) };

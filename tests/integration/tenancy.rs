@@ -241,8 +241,39 @@ async fn the_audit_log_is_append_only_and_platform_access_is_audited() {
     let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
         .await
         .unwrap();
+    // Revision 017: the organization's owners, admins and managers read its audit log;
+    // members, viewers and a context without a user read nothing.
+    let total = db
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM audit_logs WHERE organization_id = '{VIBOTAJ_ID}'"
+        ))
+        .await;
+    assert!(total > 0);
+    for (email, visible) in [
+        ("admin@vibotaj.com", total),
+        ("logistic@vibotaj.com", total),
+        ("viewer@vibotaj.com", 0),
+    ] {
+        let user = db
+            .scalar_string(&format!(
+                "SELECT id::text FROM users WHERE email = '{email}'"
+            ))
+            .await
+            .unwrap();
+        let member = TenantContext {
+            user_id: Some(user.parse().unwrap()),
+            ..context(VIBOTAJ_ID)
+        };
+        let mut tx = TenantTx::begin(&pool, member).await.unwrap();
+        assert_eq!(count(tx.conn(), "audit_logs").await, visible, "{email}");
+        tx.rollback().await.unwrap();
+    }
     let mut tx = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
-    assert!(count(tx.conn(), "audit_logs").await > 0);
+    assert_eq!(
+        count(tx.conn(), "audit_logs").await,
+        0,
+        "no user, no audit rows"
+    );
     let err = sqlx::query("DELETE FROM audit_logs")
         .execute(tx.conn())
         .await
@@ -273,4 +304,106 @@ async fn the_audit_log_is_append_only_and_platform_access_is_audited() {
     .unwrap();
     assert_eq!(row.get::<String, _>("username"), "admin@vibotaj.com");
     assert_eq!(row.get::<String, _>("reason"), "support case 42");
+}
+
+/// Revision 017 at the database level: what the application role may do even if injected SQL
+/// ran in a member's transaction.
+#[tokio::test]
+async fn revision_017_confines_own_row_updates_state_changes_and_notifications() {
+    let db = two_tenants().await;
+    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let id_of = |email: &'static str| {
+        let db = &db;
+        async move {
+            db.scalar_string(&format!(
+                "SELECT id::text FROM users WHERE email = '{email}'"
+            ))
+            .await
+            .unwrap()
+        }
+    };
+    let viewer = id_of("viewer@vibotaj.com").await;
+    let owner = id_of("admin@vibotaj.com").await;
+    let as_user = |user: &str| TenantContext {
+        user_id: Some(user.parse().unwrap()),
+        ..context(VIBOTAJ_ID)
+    };
+
+    // A viewer renames himself, but neither promotes nor reactivates himself.
+    let mut tx = TenantTx::begin(&pool, as_user(&viewer)).await.unwrap();
+    let renamed = sqlx::query("UPDATE users SET full_name = 'Me' WHERE id = $1::uuid")
+        .bind(&viewer)
+        .execute(tx.conn())
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(renamed, 1);
+    let err = sqlx::query("UPDATE users SET role = 'ADMIN' WHERE id = $1::uuid")
+        .bind(&viewer)
+        .execute(tx.conn())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("permission denied"), "{err}");
+    tx.rollback().await.unwrap();
+    for (target, role, active) in [
+        (&viewer, Some("ADMIN"), None),
+        (&viewer, None, Some(false)),
+        (&owner, None, Some(false)),
+    ] {
+        let mut tx = TenantTx::begin(&pool, as_user(&viewer)).await.unwrap();
+        let changed: bool = sqlx::query_scalar("SELECT app.set_account_state($1::uuid, $2, $3)")
+            .bind(target)
+            .bind(role)
+            .bind(active)
+            .fetch_one(tx.conn())
+            .await
+            .unwrap();
+        assert!(!changed, "a viewer changed {target} {role:?} {active:?}");
+        tx.rollback().await.unwrap();
+    }
+    // The owner deactivates the viewer; the system role only on the platform path.
+    let mut tx = TenantTx::begin(&pool, as_user(&owner)).await.unwrap();
+    let set = |role: Option<&'static str>, active: Option<bool>| {
+        sqlx::query_scalar::<_, bool>("SELECT app.set_account_state($1::uuid, $2, $3)")
+            .bind(viewer.clone())
+            .bind(role)
+            .bind(active)
+    };
+    assert!(set(None, Some(false)).fetch_one(tx.conn()).await.unwrap());
+    assert!(!set(Some("ADMIN"), None).fetch_one(tx.conn()).await.unwrap());
+    tx.rollback().await.unwrap();
+    let mut tx = TenantTx::begin_platform(&pool, as_user(&owner), "admin@vibotaj.com", "test")
+        .await
+        .unwrap();
+    assert!(set(Some("COMPLIANCE"), None)
+        .fetch_one(tx.conn())
+        .await
+        .unwrap());
+    tx.rollback().await.unwrap();
+
+    // Notifications: each reads his own, never the organization's others.
+    let own = db
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM notifications WHERE recipient_id = '{viewer}'"
+        ))
+        .await;
+    let others = db
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM notifications WHERE organization_id = '{VIBOTAJ_ID}' \
+             AND recipient_id IS DISTINCT FROM '{viewer}'"
+        ))
+        .await;
+    assert!(others > 0, "the demo has other users' notifications");
+    let mut tx = TenantTx::begin(&pool, as_user(&viewer)).await.unwrap();
+    assert_eq!(count(tx.conn(), "notifications").await, own);
+    let touched = sqlx::query("UPDATE notifications SET read = true")
+        .execute(tx.conn())
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(touched as i64, own);
+    tx.rollback().await.unwrap();
 }
