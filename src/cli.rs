@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::db::connect::Database;
 use crate::db::revisions::{self, Migrator, Options};
+use crate::db::tenant::AppPool;
 use crate::ops::{backup, bench, migrate, schema, seed, verify};
 use sqlx::Connection;
 
@@ -382,13 +383,20 @@ fn print_demo_logins() {
 }
 
 async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr) -> Result<()> {
-    let pool = crate::db::tenant::AppPool::connect(
-        database.url(),
-        config.db_pool_size,
-        config.db_acquire_timeout,
-    )
-    .await
-    .context("connecting as the application role (is the database at revision 007 or later?)")?;
+    let pool = match &config.app_database_url {
+        Some(app_url) => {
+            AppPool::connect_as(app_url, config.db_pool_size, config.db_acquire_timeout).await
+        }
+        None => {
+            AppPool::connect(
+                database.url(),
+                config.db_pool_size,
+                config.db_acquire_timeout,
+            )
+            .await
+        }
+    }
+    .context("logging in as the application role (is the database at revision 007 or later?)")?;
     let secret = config.server_jwt_secret()?;
     let state = crate::http::AppState::with_jwt_secret(pool, &secret)
         .with_cors_origins(config.cors_origins.clone())

@@ -15,6 +15,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 pub struct Config {
     /// The PostgreSQL server to use; `None` means the managed local cluster.
     pub database_url: Option<String>,
+    /// The server's own login as the application role (`TRACEHUB_APP_DATABASE_URL`); `None`
+    /// derives it from `DATABASE_URL`'s owner (see `db::app_role`).
+    pub app_database_url: Option<String>,
     /// Folder of the managed cluster (`TRACEHUB_DATA_DIR`).
     pub data_dir: PathBuf,
     /// Address of the web server (`TRACEHUB_BIND`).
@@ -195,6 +198,9 @@ impl Config {
         let database_url = std::env::var("DATABASE_URL")
             .ok()
             .filter(|url| !url.trim().is_empty());
+        let app_database_url = std::env::var("TRACEHUB_APP_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.trim().is_empty());
         let data_dir = std::env::var_os("TRACEHUB_DATA_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
@@ -232,6 +238,7 @@ impl Config {
             cors_origins,
             upload_dir,
             database_url,
+            app_database_url,
             data_dir,
             bind,
             backup_dir,

@@ -1,6 +1,7 @@
 //! The database layer: the managed local cluster, connections, the revision engine and the
 //! catalog reader used to check schemas.
 
+pub mod app_role;
 pub mod catalog;
 pub mod cluster;
 pub mod connect;

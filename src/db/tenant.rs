@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, Executor, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 /// The role the server's queries run as (created by revision 007).
@@ -22,14 +22,31 @@ pub const APP_ROLE: &str = "tracehub_app";
 pub struct AppPool(PgPool);
 
 impl AppPool {
-    /// Connects with `url` (the owner, or a login role that is a member of `tracehub_app`) and
-    /// switches every connection to the application role before first use.
+    /// Connects as the application role, with the login derived from the owner's `url`
+    /// ([`super::app_role`]: no `SET ROLE`, so nothing can `RESET` it).
     pub async fn connect(
         url: &str,
         max_connections: u32,
         acquire_timeout: Duration,
     ) -> Result<Self, sqlx::Error> {
-        let options: PgConnectOptions = url.parse()?;
+        let options = super::app_role::login_options(url).await?;
+        Self::connect_with(options, max_connections, acquire_timeout).await
+    }
+
+    /// Connects with an explicit login of the application role (`TRACEHUB_APP_DATABASE_URL`).
+    pub async fn connect_as(
+        app_url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, sqlx::Error> {
+        Self::connect_with(app_url.parse()?, max_connections, acquire_timeout).await
+    }
+
+    async fn connect_with(
+        options: PgConnectOptions,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, sqlx::Error> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(acquire_timeout)
@@ -45,14 +62,9 @@ impl AppPool {
                     Ok(true)
                 })
             })
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    conn.execute("SET ROLE tracehub_app").await?;
-                    Ok(())
-                })
-            })
             .connect_with(options)
             .await?;
+        super::app_role::verify(&mut *pool.acquire().await?).await?;
         Ok(Self(pool))
     }
 

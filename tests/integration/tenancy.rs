@@ -407,3 +407,39 @@ async fn revision_017_confines_own_row_updates_state_changes_and_notifications()
     assert_eq!(touched as i64, own);
     tx.rollback().await.unwrap();
 }
+
+/// The server logs in as the application role itself: there is no `SET ROLE` that injected
+/// SQL could `RESET`.
+#[tokio::test]
+async fn the_pool_logs_in_as_the_application_role_itself() {
+    let db = two_tenants().await;
+    let pool = AppPool::connect(&db.url, 1, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut tx = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
+    let (session, current): (String, String) =
+        sqlx::query_as("SELECT session_user::text, current_user::text")
+            .fetch_one(tx.conn())
+            .await
+            .unwrap();
+    assert_eq!(
+        (session.as_str(), current.as_str()),
+        ("tracehub_app", "tracehub_app")
+    );
+    sqlx::query("RESET ROLE").execute(tx.conn()).await.unwrap();
+    let after: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    assert_eq!(after, "tracehub_app");
+    let err = sqlx::query("UPDATE alembic_version SET version_num = version_num")
+        .execute(tx.conn())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("permission denied"), "{err}");
+    tx.rollback().await.unwrap();
+    // An explicit login that is not the application role is refused.
+    let refused = AppPool::connect_as(&db.url, 1, Duration::from_secs(5)).await;
+    assert!(refused.is_err(), "the owner's login must not serve");
+}
