@@ -16,5 +16,6 @@ CREATE POLICY tenant_isolation ON notifications
     WITH CHECK (organization_id = (SELECT app.current_org()) OR (SELECT app.platform_access()));
 
 -- tracehub:step transaction: drop the functions
+DROP FUNCTION IF EXISTS app.buyer_organization_related(uuid);
 DROP FUNCTION IF EXISTS app.current_member_role();
 DROP FUNCTION IF EXISTS app.account_belongs_elsewhere(uuid);

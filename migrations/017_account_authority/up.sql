@@ -99,3 +99,32 @@ AS $$
 $$;
 REVOKE ALL ON FUNCTION app.set_account_state(uuid, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.set_account_state(uuid, text, boolean) TO tracehub_app;
+
+-- tracehub:step transaction: app.buyer_organization_related
+-- A shipment may be assigned only to a buyer organization related to the shipment's owner:
+-- one revision 005 derived from one of the owner's buyer parties (same id derivation), or one
+-- whose invitation a member of the owner's organization sent and someone accepted (how a
+-- platform admin brings a new buyer aboard). Revision 014's check accepted any active buyer
+-- organization, so any exporter could push its shipments into any buyer's view.
+CREATE OR REPLACE FUNCTION app.buyer_organization_related(p_organization_id uuid)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public
+SET app.platform_access = 'on'
+AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM organizations b
+         WHERE b.id = p_organization_id AND b.type = 'buyer' AND b.is_active
+           AND (EXISTS (SELECT 1 FROM parties p
+                         WHERE p.organization_id = app.current_org()
+                           AND p.type = 'BUYER'
+                           AND md5('tracehub:buyer:' || lower(btrim(p.company_name)))::uuid = b.id)
+                OR EXISTS (SELECT 1 FROM invitations i
+                             JOIN org_memberships inviter
+                               ON inviter.user_id = i.invited_by
+                              AND inviter.organization_id = app.current_org()
+                            WHERE i.organization_id = b.id AND i.status = 'accepted'))
+    )
+$$;
+REVOKE ALL ON FUNCTION app.buyer_organization_related(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.buyer_organization_related(uuid) TO tracehub_app;

@@ -259,13 +259,14 @@ pub async fn delete_shipment(conn: &mut PgConnection, id: Uuid) -> Result<bool, 
     Ok(result.rows_affected() == 1)
 }
 
-/// Whether `id` is an active buyer organization (a SECURITY DEFINER door of revision 014:
-/// row-level security hides other organizations).
+/// Whether `id` is an active buyer organization related to the current one — derived from
+/// one of its buyer parties, or joined through an invitation one of its members sent (a
+/// SECURITY DEFINER door of revision 017: row-level security hides other organizations).
 pub async fn buyer_organization_exists(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT app.buyer_organization_exists($1)")
+    sqlx::query_scalar("SELECT app.buyer_organization_related($1)")
         .bind(id)
         .fetch_one(conn)
         .await

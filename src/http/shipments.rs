@@ -141,7 +141,8 @@ async fn check_links(
         if !db::buyer_organization_exists(tx.conn(), id).await? {
             fields.add(
                 "buyer_organization_id",
-                "is not an active buyer organization",
+                "is not an active buyer organization related to yours (derived from one of \
+                 your buyer parties, or joined through an invitation your organization sent)",
             );
         }
     }

@@ -458,3 +458,72 @@ async fn an_account_shared_with_another_organization_is_changed_only_by_its_hold
     )
     .await;
 }
+
+/// A shipment is assigned only to a buyer organization related to its owner: derived from one
+/// of its buyer parties (the demo's), or joined through an invitation its members sent.
+#[tokio::test]
+async fn a_shipment_goes_only_to_a_related_buyer_organization() {
+    let app = TestApp::spawn(6, Duration::from_secs(10)).await;
+    let platform = app.token(ADMIN).await;
+    let fresh = app
+        .create_organization("Fresh Buyer", "fresh-buyer", "buyer")
+        .await;
+    let shipment = |reference: &str| {
+        json!({"reference": reference, "buyer_organization_id": fresh,
+               "container_number": "MSCU1234566",
+               "products": [{"hs_code": "0506.90", "description": "Horn and hoof"}]})
+    };
+    let refused = app
+        .send_json(
+            Method::POST,
+            "/api/v1/shipments",
+            &platform,
+            &shipment("REL-1"),
+        )
+        .await;
+    let body = assert_error(
+        refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_ERROR",
+        "an unrelated buyer organization",
+    )
+    .await;
+    assert_eq!(
+        body["fields"][0]["field"], "buyer_organization_id",
+        "{body}"
+    );
+
+    // VIBOTAJ's platform admin brings the buyer aboard: an invitation, accepted.
+    let invited = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/invitations",
+            &platform,
+            &json!({"email": "owner@fresh.test", "org_role": "owner", "organization_id": fresh}),
+        )
+        .await,
+        StatusCode::CREATED,
+        "invite the buyer's owner",
+    )
+    .await;
+    json_of(
+        app.post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "owner@fresh.test", "password": STRONG, "full_name": "Fresh Owner",
+                    "invitation_token": secret_of(&invited)}),
+        )
+        .await,
+        StatusCode::CREATED,
+        "register",
+    )
+    .await;
+    let created = app
+        .send_json(
+            Method::POST,
+            "/api/v1/shipments",
+            &platform,
+            &shipment("REL-2"),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+}
