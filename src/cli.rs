@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use crate::bench;
 use crate::config::Config;
 use crate::db::connect::Database;
 use crate::db::revisions::{self, Migrator, Options};
 use crate::db::tenant::AppPool;
-use crate::ops::{backup, bench, migrate, schema, seed, verify};
+use crate::ops::{backup, migrate, schema, seed, verify};
 use sqlx::Connection;
 
 #[derive(Debug, Parser)]
@@ -252,14 +253,15 @@ pub async fn run(cli: Cli) -> Result<()> {
             with_backup,
         })) => {
             let database = Database::open(&config).await?;
-            let options = bench::BenchOptions {
+            let options = bench::migration::BenchOptions {
                 shipments,
                 clients,
                 with_backup,
                 backup_dir: config.backup_dir.clone(),
             };
             let result =
-                bench::migration(database.url(), &options, &migrate::ConsoleNarrator::new()).await;
+                bench::migration::run(database.url(), &options, &migrate::ConsoleNarrator::new())
+                    .await;
             database.close().await?;
             result
         }
@@ -271,7 +273,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             seconds,
         })) => {
             let database = Database::open(&config).await?;
-            let options = crate::ops::bench_api::ApiBenchOptions {
+            let options = bench::api::ApiBenchOptions {
                 shipments,
                 baseline_shipments,
                 organizations: organizations.max(2),
@@ -279,7 +281,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 seconds: seconds.max(1),
                 pool_size: config.db_pool_size,
             };
-            let result = crate::ops::bench_api::run(database.url(), &options).await;
+            let result = bench::api::run(database.url(), &options).await;
             database.close().await?;
             result
         }
@@ -423,7 +425,7 @@ async fn run_db(database: &Database, command: DbCommand) -> Result<()> {
                 .upgrade(Some(target.id))
                 .await?;
             for t in &timings {
-                println!("upgraded to {} in {:.2?}", t.revision, t.elapsed);
+                println!("upgraded to {} in {:.2?}", t.revision.id, t.elapsed);
             }
             println!("{}", schema::current_report(&mut conn).await?);
         }
@@ -439,7 +441,7 @@ async fn run_db(database: &Database, command: DbCommand) -> Result<()> {
                 .downgrade(&revision)
                 .await?;
             for t in &timings {
-                println!("undid {} in {:.2?}", t.revision, t.elapsed);
+                println!("undid {} in {:.2?}", t.revision.id, t.elapsed);
             }
             println!("{}", schema::current_report(&mut conn).await?);
         }

@@ -4,6 +4,7 @@
 //! tests exercise exactly the code that operators run.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;

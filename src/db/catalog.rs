@@ -3,7 +3,7 @@
 //!
 //! Two uses:
 //! * tests build a database with our revisions and compare it with the specification
-//!   (`tests/fixtures/schema_002.json`, written by hand from `schema-002.md`), exactly;
+//!   (`migrations/002_document_types/schema.json`, written by hand from `schema-002.md`), exactly;
 //! * before adopting a predecessor database at revision 002, the tool checks that its schema is
 //!   the expected one. Per spec §7 that check compares enum labels as **sets**, because older
 //!   databases may hold the `documenttype` labels in another order.
@@ -194,10 +194,12 @@ impl CompareOptions {
     }
 }
 
-/// The catalog of revision 002, from `tests/fixtures/schema_002.json`.
+/// The catalog of revision 002, from `migrations/002_document_types/schema.json`.
 pub fn expected_schema_002() -> Catalog {
-    serde_json::from_str(include_str!("../../tests/fixtures/schema_002.json"))
-        .expect("tests/fixtures/schema_002.json is a valid catalog")
+    serde_json::from_str(include_str!(
+        "../../migrations/002_document_types/schema.json"
+    ))
+    .expect("migrations/002_document_types/schema.json is a valid catalog")
 }
 
 const COLUMNS_SQL: &str = r#"

@@ -190,13 +190,10 @@ pub fn summary(outcome: &MigrateOutcome) -> String {
         ));
     }
     for timing in &outcome.timings {
-        let name = revisions::find(timing.revision)
-            .map(|r| r.name)
-            .unwrap_or_default();
         text.push_str(&format!(
             "  {} {:<26} {:>9.2} s\n",
-            timing.revision,
-            name,
+            timing.revision.id,
+            timing.revision.name,
             timing.elapsed.as_secs_f64()
         ));
     }

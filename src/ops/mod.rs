@@ -2,8 +2,6 @@
 //! restores, the orchestrated migration and seeding.
 
 pub mod backup;
-pub mod bench;
-pub mod bench_api;
 pub mod checksum;
 pub mod migrate;
 pub mod schema;

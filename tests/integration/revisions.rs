@@ -11,7 +11,7 @@ async fn upgrades_an_empty_database_to_head_and_records_each_revision() {
         .upgrade(None)
         .await
         .unwrap();
-    let applied: Vec<&str> = timings.iter().map(|t| t.revision).collect();
+    let applied: Vec<&str> = timings.iter().map(|t| t.revision.id).collect();
     let all: Vec<&str> = tracehub::db::revisions::all()
         .iter()
         .map(|r| r.id)

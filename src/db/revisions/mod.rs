@@ -114,11 +114,12 @@ pub fn find(id: &str) -> Result<&'static Revision> {
     })
 }
 
-fn position(id: &str) -> usize {
+/// Where a revision stands in the chain (revisions are only ever the statics above).
+fn position(revision: &Revision) -> usize {
     REVISIONS
         .iter()
-        .position(|r| r.id == id)
-        .expect("known revision")
+        .position(|r| std::ptr::eq(r, revision))
+        .expect("a revision of the chain")
 }
 
 impl Revision {
@@ -132,9 +133,7 @@ impl Revision {
 
     /// The revision before this one, or `None` for the first.
     pub fn previous(&self) -> Option<&'static Revision> {
-        position(self.id)
-            .checked_sub(1)
-            .map(|index| &REVISIONS[index])
+        position(self).checked_sub(1).map(|index| &REVISIONS[index])
     }
 }
 
@@ -202,7 +201,7 @@ pub enum Direction {
 /// The time one revision took, for the summary.
 #[derive(Debug, Clone)]
 pub struct Timing {
-    pub revision: &'static str,
+    pub revision: &'static Revision,
     pub direction: Direction,
     pub elapsed: Duration,
 }
@@ -310,8 +309,8 @@ impl<'o> Migrator<'o> {
     pub async fn upgrade_locked(&self, target: &'static Revision) -> Result<Vec<Timing>> {
         let mut conn = self.connect().await?;
         let start = current(&mut conn).await?;
-        let from = start.map(|r| position(r.id) + 1).unwrap_or(0);
-        let to = position(target.id) + 1;
+        let from = start.map(|r| position(r) + 1).unwrap_or(0);
+        let to = position(target) + 1;
         if from > to {
             bail!(
                 "the database is at revision {}, newer than {}: use `tracehub db downgrade {}`",
@@ -351,7 +350,7 @@ impl<'o> Migrator<'o> {
         let target_position = if target == "base" {
             0
         } else {
-            position(find(target)?.id) + 1
+            position(find(target)?) + 1
         };
         let lock = MigrationLock::acquire(&self.url).await?;
         let result = self.downgrade_locked(target_position).await;
@@ -364,7 +363,7 @@ impl<'o> Migrator<'o> {
         let start = current(&mut conn)
             .await?
             .context("the database is empty: nothing to downgrade")?;
-        let from = position(start.id) + 1;
+        let from = position(start) + 1;
         if target_position > from {
             bail!(
                 "the database is at revision {}, older than the target: use `tracehub db upgrade`",
@@ -390,8 +389,8 @@ impl<'o> Migrator<'o> {
     ) -> Result<Timing> {
         let started = Instant::now();
         let (steps, record) = match direction {
-            Direction::Up => (revision.up_steps()?, Some(revision.id)),
-            Direction::Down => (revision.down_steps()?, revision.previous().map(|r| r.id)),
+            Direction::Up => (revision.up_steps()?, Some(revision)),
+            Direction::Down => (revision.down_steps()?, revision.previous()),
         };
         self.observer
             .revision_started(revision, direction, steps.len());
@@ -424,7 +423,7 @@ impl<'o> Migrator<'o> {
         self.observer
             .revision_finished(revision, direction, elapsed);
         Ok(Timing {
-            revision: revision.id,
+            revision,
             direction,
             elapsed,
         })
@@ -487,7 +486,7 @@ impl<'o> Migrator<'o> {
         conn: &mut PgConnection,
         revision: &'static Revision,
         steps: &[Step],
-        record: Option<&'static str>,
+        record: Option<&'static Revision>,
     ) -> Result<()> {
         let mut index = 0;
         while index < steps.len() {
@@ -522,9 +521,9 @@ impl<'o> Migrator<'o> {
             .map(|s| s.mode == StepMode::Transaction)
             .unwrap_or(false);
         if !last_was_transactional {
-            if let Some(id) = record {
+            if let Some(revision) = record {
                 let mut tx = conn.begin().await?;
-                record_revision(&mut tx, id).await?;
+                record_revision(&mut tx, revision).await?;
                 tx.commit().await?;
             }
         }
@@ -560,7 +559,7 @@ impl<'o> Migrator<'o> {
         &self,
         conn: &mut PgConnection,
         step: &Step,
-        record: Option<&'static str>,
+        record: Option<&'static Revision>,
     ) -> Result<()> {
         match step.mode {
             StepMode::Transaction => {
@@ -588,7 +587,7 @@ impl<'o> Migrator<'o> {
         &self,
         conn: &mut PgConnection,
         step: &Step,
-        record: Option<&'static str>,
+        record: Option<&'static Revision>,
     ) -> Result<u64> {
         let timeout_ms = if step.lock_timeout {
             self.options.lock_timeout.as_millis().max(1)
@@ -618,12 +617,12 @@ impl<'o> Migrator<'o> {
 async fn try_transaction(
     conn: &mut PgConnection,
     sql: &str,
-    record: Option<&'static str>,
+    record: Option<&'static Revision>,
 ) -> Result<u64, sqlx::Error> {
     let mut tx = conn.begin().await?;
     let affected = sqlx::raw_sql(sql).execute(&mut *tx).await?.rows_affected();
-    if let Some(id) = record {
-        record_revision(&mut tx, id).await?;
+    if let Some(revision) = record {
+        record_revision(&mut tx, revision).await?;
     }
     tx.commit().await?;
     Ok(affected)
@@ -636,7 +635,7 @@ fn is_lock_conflict(error: &sqlx::Error) -> bool {
     }
 }
 
-async fn record_revision(conn: &mut PgConnection, id: &str) -> Result<(), sqlx::Error> {
+async fn record_revision(conn: &mut PgConnection, revision: &Revision) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS alembic_version (\
              version_num character varying(32) NOT NULL, \
@@ -648,7 +647,7 @@ async fn record_revision(conn: &mut PgConnection, id: &str) -> Result<(), sqlx::
         .execute(&mut *conn)
         .await?;
     sqlx::query("INSERT INTO alembic_version (version_num) VALUES ($1)")
-        .bind(id)
+        .bind(revision.id)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use sqlx::{Connection, PgConnection};
 
+use super::migration::{drop_database, fresh_database};
 use crate::db::revisions::{self, Migrator, Options, Quiet};
 use crate::db::tenant::AppPool;
-use crate::ops::bench::{drop_database, fresh_database};
 
 /// The demo password every benchmark user has.
 const PASSWORD: &str = "Bench-2026-pw";
@@ -126,7 +126,7 @@ async fn dataset(
         .context("upgrading the benchmark database to head")?;
     let hash = crate::auth::password::hash(PASSWORD)?;
     let mut conn = PgConnection::connect(&db_url).await?;
-    sqlx::raw_sql(include_str!("bench_api.sql"))
+    sqlx::raw_sql(include_str!("api.sql"))
         .execute(&mut conn)
         .await
         .context("creating the generator")?;

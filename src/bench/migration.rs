@@ -41,7 +41,7 @@ struct LoadStats {
 
 /// Runs the benchmark in a fresh database `tracehub_bench` on the server of `url`, printing
 /// as it goes. The benchmark database is dropped at the end.
-pub async fn migration(url: &str, options: &BenchOptions, narrator: &dyn Narrator) -> Result<()> {
+pub async fn run(url: &str, options: &BenchOptions, narrator: &dyn Narrator) -> Result<()> {
     let bench_db = "tracehub_bench";
     let (mut admin, bench_url) = fresh_database(url, bench_db).await?;
 
