@@ -13,14 +13,11 @@ use tracehub::ops::backup::{
     self, create_backup, manifest_path_for, restore, verify_backup, Manifest,
 };
 use tracehub::ops::checksum::{public_tables, table_checksums, TableChecksum};
-use tracehub::ops::seed;
 
 use crate::helpers::TestDb;
 
 async fn demo_at_head() -> TestDb {
-    let db = TestDb::at("002").await;
-    seed::demo(&db.url, Some("head")).await.unwrap();
-    db
+    TestDb::demo().await
 }
 
 /// A backup folder of this test's own (it does not exist yet: create_backup makes it).

@@ -59,7 +59,14 @@ impl TestDb {
 
     /// A database at revision `revision`, cloned from a template.
     pub async fn at(revision: &str) -> Self {
-        let template = template_at(revision).await;
+        let template = template(Template::At(revision)).await;
+        Self::create(Some(&template)).await
+    }
+
+    /// The demo world at head, cloned from a template built once (seeding and migrating
+    /// cost seconds; a clone is one `CREATE DATABASE … TEMPLATE`).
+    pub async fn demo() -> Self {
+        let template = template(Template::DemoAtHead).await;
         Self::create(Some(&template)).await
     }
 
@@ -171,10 +178,22 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// The name of the template at `revision`, built on first use by any test process.
-async fn template_at(revision: &str) -> String {
+/// What a template database holds.
+#[derive(Debug, Clone, Copy)]
+enum Template<'a> {
+    /// The schema at a revision, no data.
+    At(&'a str),
+    /// The demo world (`tracehub seed demo`) at head.
+    DemoAtHead,
+}
+
+/// The name of a template, built on first use by any test process.
+async fn template(kind: Template<'_>) -> String {
     let digest = migrations_digest();
-    let name = format!("tpl_{revision}_{}", &digest[..12]);
+    let name = match kind {
+        Template::At(revision) => format!("tpl_{revision}_{}", &digest[..12]),
+        Template::DemoAtHead => format!("tpl_demo_{}", &digest[..12]),
+    };
     let mut admin = PgConnection::connect(admin_url()).await.expect("connect");
     // One builder at a time, across test threads and processes.
     sqlx::query("SELECT pg_advisory_lock(hashtext($1))")
@@ -204,10 +223,20 @@ async fn template_at(revision: &str) -> String {
             .execute(&mut admin)
             .await
             .expect("create template");
-        Migrator::new(&url_for(&building), Options::default(), &Quiet)
-            .upgrade(Some(revision))
-            .await
-            .expect("building the template");
+        let url = url_for(&building);
+        match kind {
+            Template::At(revision) => {
+                Migrator::new(&url, Options::default(), &Quiet)
+                    .upgrade(Some(revision))
+                    .await
+                    .expect("building the template");
+            }
+            Template::DemoAtHead => {
+                tracehub::ops::seed::demo(&url, None)
+                    .await
+                    .expect("seeding the demo template");
+            }
+        }
         sqlx::raw_sql(&format!(
             "ALTER DATABASE {} RENAME TO {}; ALTER DATABASE {} WITH IS_TEMPLATE true;",
             quote_ident(&building),
@@ -226,9 +255,11 @@ async fn template_at(revision: &str) -> String {
     name
 }
 
-/// A digest of every revision file, so templates follow edits of the migrations.
+/// A digest of every revision file and of the demo seed, so templates follow their edits.
 fn migrations_digest() -> String {
     let mut hasher = Sha256::new();
+    hasher.update(include_str!("../../src/ops/seed/demo.sql"));
+    hasher.update(include_str!("../../src/ops/seed/mod.rs"));
     for revision in revisions::all() {
         hasher.update(revision.id.as_bytes());
         for step in revision.up_steps().expect("up").iter() {
@@ -269,10 +300,7 @@ impl TestApp {
         acquire_timeout: std::time::Duration,
         jwt_secret: tracehub::config::JwtSecret,
     ) -> Self {
-        let db = TestDb::at("002").await;
-        tracehub::ops::seed::demo(&db.url, None)
-            .await
-            .expect("demo data");
+        let db = TestDb::demo().await;
         Self::serve(db, pool_size, acquire_timeout, jwt_secret).await
     }
 
@@ -280,10 +308,7 @@ impl TestApp {
     pub async fn spawn_configured(
         configure: impl FnOnce(tracehub::http::AppState) -> tracehub::http::AppState,
     ) -> Self {
-        let db = TestDb::at("002").await;
-        tracehub::ops::seed::demo(&db.url, None)
-            .await
-            .expect("demo data");
+        let db = TestDb::demo().await;
         Self::serve_with(
             db,
             2,

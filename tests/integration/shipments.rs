@@ -928,10 +928,7 @@ async fn parties_are_listed_read_and_changed_within_the_organization() {
 /// shipment tables; its downgrade restores the unique unless two organizations share one.
 #[tokio::test]
 async fn revision_014_indexes_foreign_keys_and_its_downgrade_guards_the_global_unique() {
-    let db = TestDb::at("002").await;
-    tracehub::ops::seed::demo(&db.url, None)
-        .await
-        .expect("demo");
+    let db = TestDb::demo().await;
     let unindexed = "SELECT count(*) FROM pg_constraint c \
          WHERE c.contype = 'f' AND c.conrelid::regclass::text IN \
                ('shipments', 'products', 'parties', 'documents', 'container_events', 'origins') \

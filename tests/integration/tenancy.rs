@@ -5,7 +5,6 @@ use std::time::Duration;
 use crate::helpers::TestDb;
 use sqlx::Row;
 use tracehub::db::tenant::{AppPool, TenantContext, TenantTx};
-use tracehub::ops::seed;
 use tracehub::ops::verify::{TENANT_TABLES, VIBOTAJ_ID};
 use uuid::Uuid;
 
@@ -13,8 +12,7 @@ const OTHER_ORG: &str = "00000000-0000-0000-0000-0000000000b2";
 
 /// The demo world at head, plus a second organization with one shipment and one party.
 async fn two_tenants() -> TestDb {
-    let db = TestDb::at("002").await;
-    seed::demo(&db.url, None).await.unwrap();
+    let db = TestDb::demo().await;
     db.exec(&format!(
         "INSERT INTO organizations (id, name, slug, type) VALUES ('{OTHER_ORG}', 'Other Exporter', 'other', 'supplier'); \
          INSERT INTO parties (id, type, company_name, organization_id, created_at) \
