@@ -102,7 +102,15 @@ async fn read_unread_count_read_all_and_delete() {
         app.get_ok("/api/v1/notifications/unread-count", &buyer)
             .await,
     );
-    assert!(before >= 1);
+    let stored = app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.recipient_id \
+             WHERE u.email = '{BUYER}' AND NOT n.read"
+        ))
+        .await;
+    assert!(stored > 0, "the demo buyer has unread notifications");
+    assert_eq!(before, stored);
     let response = app
         .call(
             Method::PATCH,
