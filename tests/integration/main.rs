@@ -5,6 +5,7 @@ mod authority;
 mod backup;
 mod cli;
 mod helpers;
+mod hygiene;
 mod http_ops;
 mod invitations;
 mod multitenancy;
