@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod reach;
 pub mod session;
 pub mod shipments;
+pub mod time;
 pub mod users;
 
 use std::net::SocketAddr;

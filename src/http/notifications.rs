@@ -7,13 +7,13 @@
 
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::auth::CurrentUser;
 use super::error::ApiError;
 use super::extract::{Fields, PathIds, QueryParams};
+use super::time::rfc3339_seconds;
 use super::AppState;
 use crate::db::notifications;
 
@@ -80,10 +80,6 @@ struct MarkedAll {
     marked_count: u64,
 }
 
-fn iso(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
     security(("bearer" = [])), params(ListQuery),
     summary = "The caller's notifications, newest first",
@@ -119,8 +115,8 @@ async fn list(
             message: row.message,
             data: row.data,
             read: row.read,
-            read_at: row.read_at.map(iso),
-            created_at: iso(row.created_at),
+            read_at: row.read_at.map(rfc3339_seconds),
+            created_at: rfc3339_seconds(row.created_at),
         })
         .collect();
     Ok(Json(NotificationList {

@@ -17,7 +17,6 @@ mod members;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
@@ -28,6 +27,7 @@ use super::error::ApiError;
 use super::extract::{search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery};
 use super::reach::{Opened, Reach};
+use super::time::rfc3339;
 use super::AppState;
 use crate::db::organizations::{
     self, Figures, OrganizationChanges, OrganizationFilter, OrganizationRow, Sort, SummaryRow,
@@ -84,10 +84,6 @@ impl OpenApi for ApiDoc {
 
 // ---------------------------------------------------------------------------------------
 // Shared helpers (also used by `members`)
-
-pub(super) fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
 
 fn require_platform_admin(caller: &CurrentUser) -> Result<(), ApiError> {
     if caller.access().is_platform_admin() {

@@ -17,13 +17,14 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, SecondsFormat, Utc};
+
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::auth::{read_user, CurrentUser, LoginOrganization, BAD_TOKEN};
 use super::error::{ApiError, FieldError};
+use super::time::rfc3339;
 use super::AppState;
 use crate::db::memberships::{self, OwnMembership};
 use crate::db::tenant::TenantTx;
@@ -127,10 +128,6 @@ fn org_permission_strings(access: &Access) -> Vec<&'static str> {
         .into_iter()
         .map(|p| p.as_str())
         .collect()
-}
-
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -284,7 +281,7 @@ async fn context(mut caller: CurrentUser) -> Result<Json<ContextAnswer>, ApiErro
         membership: ContextMembership {
             org_role: current.org_role.as_str(),
             is_primary: current.is_primary,
-            joined_at: timestamp(current.joined_at),
+            joined_at: rfc3339(current.joined_at),
         },
         permissions: permission_strings(&caller.access()),
         can_switch_organizations: organization_count > 1,
@@ -477,6 +474,7 @@ mod tests {
     use super::*;
     use crate::domain::{MembershipStatus, OrgRole, OrgType};
     use axum::http::HeaderValue;
+    use chrono::Utc;
 
     fn json_headers() -> HeaderMap {
         let mut headers = HeaderMap::new();

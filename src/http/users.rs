@@ -18,7 +18,6 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -28,6 +27,7 @@ use super::error::ApiError;
 use super::extract::{parse_json, search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::reach::{Opened, Reach};
+use super::time::rfc3339;
 use super::AppState;
 use crate::auth::password;
 use crate::db::tenant::{AuditEntry, TenantTx};
@@ -727,10 +727,6 @@ impl From<UserRow> for UserResponse {
             last_login: row.last_login.map(rfc3339),
         }
     }
-}
-
-fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 #[cfg(test)]

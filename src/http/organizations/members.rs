@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{audit_entry, require_organization, rfc3339};
+use super::{audit_entry, require_organization};
 use crate::db::members::{self, MemberFilter, MemberRow};
 use crate::db::tenant::TenantTx;
 use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTarget};
@@ -25,6 +25,7 @@ use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::time::rfc3339;
 use crate::http::AppState;
 
 pub fn router() -> Router<AppState> {
