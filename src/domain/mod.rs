@@ -50,8 +50,8 @@ pub use roles::{
     Permission, SystemRole, UnknownLabel,
 };
 pub use shipment::{
-    contains_pattern, may_delete, parse_timestamp, BadCursor, BadTimestamp, HasDocuments, HsCode,
-    HsCodeError, ListCursor, PartyType, ShipmentStatus,
+    contains_pattern, may_delete, parse_timestamp, BadCursor, BadTimestamp, Dependents,
+    HasDependents, HsCode, HsCodeError, ListCursor, PartyType, ShipmentStatus,
 };
 pub use slug::{slugify, Slug, SlugError};
 pub use throttle::ThrottlePolicy;

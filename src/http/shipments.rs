@@ -81,8 +81,11 @@ pub struct ApiDoc;
 
 /// A shipment reference already used in this organization.
 pub const REFERENCE_EXISTS: &str = "REFERENCE_EXISTS";
-/// A delete refused because documents are attached.
+/// A delete refused because documents are attached (with or without other dependents):
+/// the predecessor's clients know this refusal by this code, so it stays.
 pub const SHIPMENT_HAS_DOCUMENTS: &str = "SHIPMENT_HAS_DOCUMENTS";
+/// A delete refused because tracking events or EUDR origins depend on the shipment.
+pub const SHIPMENT_HAS_DEPENDENTS: &str = "SHIPMENT_HAS_DEPENDENTS";
 
 // ---------------------------------------------------------------------------------------
 // Helpers shared by the handlers of this slice
@@ -480,12 +483,12 @@ async fn update(
 }
 
 #[utoipa::path(delete, path = "/api/v1/shipments/{id}", tag = "shipments", security(("bearer" = [])),
-    summary = "Delete a shipment without documents (with its products and tracking events)",
+    summary = "Delete a shipment without documents, tracking events or origins (its products go with it)",
     params(("id" = Uuid, Path, description = "Shipment id")),
     responses((status = 204, description = "Deleted"), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:delete"),
         (status = 404, description = "No such shipment owned by the caller's organization"),
-        (status = 409, description = "SHIPMENT_HAS_DOCUMENTS")))]
+        (status = 409, description = "SHIPMENT_HAS_DOCUMENTS (documents attached), else SHIPMENT_HAS_DEPENDENTS (tracking events or origins); the detail counts them")))]
 async fn remove(
     mut caller: CurrentUser,
     request_id: RequestId,
@@ -494,15 +497,34 @@ async fn remove(
     caller.require(Permission::ShipmentsDelete)?;
     let mut tx = caller.begin().await?;
     let shipment = owned_shipment(&mut tx, &caller, &id).await?;
-    let documents = db::document_count(tx.conn(), shipment.id).await?;
-    may_delete(documents)
-        .map_err(|refusal| ApiError::conflict(SHIPMENT_HAS_DOCUMENTS, refusal.to_string()))?;
-    if !db::delete_shipment(tx.conn(), shipment.id).await? {
-        return Err(ApiError::NotFound);
-    }
+    let dependents = db::dependents(tx.conn(), shipment.id).await?;
+    may_delete(dependents).map_err(|refusal| {
+        let code = if refusal.has_documents() {
+            SHIPMENT_HAS_DOCUMENTS
+        } else {
+            SHIPMENT_HAS_DEPENDENTS
+        };
+        ApiError::conflict(code, refusal.to_string())
+    })?;
+    let products = match db::delete_shipment(tx.conn(), shipment.id).await {
+        Ok(Some(products)) => products,
+        Ok(None) => return Err(ApiError::NotFound),
+        // A dependent row the counts did not see (another organization's row pointing at
+        // this shipment): refused all the same, never a 500.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
+            return Err(ApiError::conflict(
+                SHIPMENT_HAS_DEPENDENTS,
+                "other records depend on the shipment; it cannot be deleted",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The products went with the shipment: what they were stays on record here.
     let details = serde_json::json!({
         "reference": shipment.reference,
         "container_number": shipment.container_number,
+        "deleted_product_count": products.len(),
+        "deleted_products": products,
     });
     audit(
         &mut tx,
