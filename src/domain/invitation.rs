@@ -18,6 +18,9 @@ pub const TOKEN_BYTES: usize = 32;
 pub const MAX_CUSTOM_MESSAGE_CHARS: usize = 1000;
 /// The longest `redirect_url` (characters).
 pub const MAX_REDIRECT_URL_CHARS: usize = 500;
+/// The longest token text accepted: real tokens are 43 characters; a longer text cannot be
+/// one and is refused (422) before it is hashed or counted.
+pub const MAX_TOKEN_CHARS: usize = 128;
 
 /// A freshly generated invitation token: shown once (in the invitation URL), never stored.
 #[derive(Clone, PartialEq, Eq)]

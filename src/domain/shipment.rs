@@ -210,6 +210,26 @@ pub fn contains_pattern(term: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
+// Products per request
+
+/// The most products one request may carry: a container holds a few lines of goods, and
+/// each product is an insert in the request's transaction.
+pub const MAX_PRODUCTS_PER_REQUEST: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must hold at most {MAX_PRODUCTS_PER_REQUEST} products (add more one by one)")]
+pub struct TooManyProducts;
+
+/// Whether a request with `count` products is within [`MAX_PRODUCTS_PER_REQUEST`].
+pub fn may_carry_products(count: usize) -> Result<(), TooManyProducts> {
+    if count <= MAX_PRODUCTS_PER_REQUEST {
+        Ok(())
+    } else {
+        Err(TooManyProducts)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Deleting
 
 /// What depends on a shipment that a delete would take with it.
@@ -394,6 +414,16 @@ mod tests {
         assert_eq!(contains_pattern("c:\\x"), "%c:\\\\x%");
         assert_eq!(contains_pattern(""), "%%");
         assert_eq!(contains_pattern("é'--"), "%é'--%");
+    }
+
+    #[test]
+    fn a_request_carries_at_most_100_products() {
+        assert_eq!(may_carry_products(0), Ok(()));
+        assert_eq!(may_carry_products(MAX_PRODUCTS_PER_REQUEST), Ok(()));
+        assert_eq!(
+            may_carry_products(MAX_PRODUCTS_PER_REQUEST + 1),
+            Err(TooManyProducts)
+        );
     }
 
     #[test]

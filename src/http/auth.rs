@@ -25,6 +25,8 @@ use super::extract::{ClientAddress, RequestId};
 use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
+use crate::domain::email::MAX_EMAIL_CHARS;
+use crate::domain::text::{self, TextError};
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
     ThrottlePolicy,
@@ -39,9 +41,10 @@ pub const INSUFFICIENT_PERMISSIONS: &str = "INSUFFICIENT_PERMISSIONS";
 /// The answer to any missing, malformed, expired, forged or revoked token.
 pub const BAD_TOKEN: &str = "Could not validate credentials";
 
-/// Longest password we will hash: argon2 accepts anything, but an attacker's megabyte
-/// password should cost us nothing beyond reading it.
-const MAX_PASSWORD_CHARS: usize = 1024;
+/// Longest password a login reads: far above the 128 characters a password can be chosen
+/// with (and the predecessor's limit), so every stored password still signs in, while an
+/// attacker's megabyte password costs nothing beyond reading it.
+pub const MAX_LOGIN_PASSWORD_CHARS: usize = 1024;
 
 /// `/login`, `/me`, `/logout`; nested under both API prefixes by [`super::router`].
 pub fn router() -> Router<AppState> {
@@ -162,26 +165,39 @@ fn json_text(name: &str, value: Option<&Value>, errors: &mut Vec<FieldError>) ->
     }
 }
 
-/// Missing and empty are the same mistake (the predecessor's form handling agreed).
+/// Missing and empty are the same mistake (the predecessor's form handling agreed). Both
+/// fields are bounded before anything looks them up or hashes them: the e-mail like every
+/// address ([`MAX_EMAIL_CHARS`], no NUL: it becomes a lookup parameter and a throttle key),
+/// the password by [`MAX_LOGIN_PASSWORD_CHARS`] (it only ever reaches the hash).
 fn required_text(
     name: &str,
     value: Option<String>,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    match value {
-        None => {
-            errors.push(field(name, "is required"));
+    let Some(text) = value else {
+        errors.push(field(name, "is required"));
+        return None;
+    };
+    if text.trim().is_empty() {
+        errors.push(field(name, "must not be empty"));
+        return None;
+    }
+    let checked = if name == "password" {
+        match text.chars().nth(MAX_LOGIN_PASSWORD_CHARS) {
+            Some(_) => Err(TextError::TooLong {
+                max: MAX_LOGIN_PASSWORD_CHARS,
+            }),
+            None => Ok(()),
+        }
+    } else {
+        text::bounded(text.trim(), MAX_EMAIL_CHARS).map(|_| ())
+    };
+    match checked {
+        Ok(()) => Some(text),
+        Err(error) => {
+            errors.push(field(name, &error.to_string()));
             None
         }
-        Some(text) if text.trim().is_empty() => {
-            errors.push(field(name, "must not be empty"));
-            None
-        }
-        Some(text) if name == "password" && text.chars().count() > MAX_PASSWORD_CHARS => {
-            errors.push(field(name, "is too long"));
-            None
-        }
-        Some(text) => Some(text),
     }
 }
 
@@ -238,7 +254,7 @@ pub(super) async fn blocking<T: Send + 'static>(
     request_body(content((LoginForm = "application/x-www-form-urlencoded"), (LoginJson = "application/json"))),
     responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong e-mail or password, or deactivated"),
         (status = 403, description = "No active organization membership"),
-        (status = 422, description = "A field is missing or empty"),
+        (status = 422, description = "A field is missing, empty or too long (e-mail 254, password 1024 characters)"),
         (status = 429, description = "Too many attempts; see Retry-After")))]
 async fn login(
     State(state): State<AppState>,
@@ -664,6 +680,36 @@ mod tests {
             let json = parse_credentials(&headers("application/json"), body.as_bytes());
             assert_eq!(json.unwrap(), expected);
         }
+    }
+
+    #[test]
+    fn e_mail_and_password_lengths_are_bounded_inclusively() {
+        let json = headers("application/json");
+        let body = |email: &str, password: &str| {
+            serde_json::json!({"email": email, "password": password}).to_string()
+        };
+        let email_at = format!("{}@b.de", "a".repeat(MAX_EMAIL_CHARS - 5));
+        let password_at = "p".repeat(MAX_LOGIN_PASSWORD_CHARS);
+        assert!(parse_credentials(&json, body(&email_at, &password_at).as_bytes()).is_ok());
+        // Surrounding spaces are not part of the address.
+        assert!(parse_credentials(&json, body(&format!(" {email_at} "), "x").as_bytes()).is_ok());
+        assert_eq!(
+            fields(parse_credentials(
+                &json,
+                body(&format!("a{email_at}"), &format!("{password_at}p")).as_bytes()
+            )),
+            ["email", "password"]
+        );
+        assert_eq!(
+            fields(parse_credentials(&json, body("a\0@b.de", "x").as_bytes())),
+            ["email"]
+        );
+        let form = headers("application/x-www-form-urlencoded");
+        let huge = format!("username={}&password=x", "a".repeat(1_500_000));
+        assert_eq!(
+            fields(parse_credentials(&form, huge.as_bytes())),
+            ["username"]
+        );
     }
 
     #[test]

@@ -35,11 +35,11 @@ use crate::auth::{password, store};
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
 use crate::domain::invitation::{
     self, check_usable, same_email, system_role_for, InvitationToken, Unusable,
-    INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_REDIRECT_URL_CHARS,
+    INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_REDIRECT_URL_CHARS, MAX_TOKEN_CHARS,
 };
 use crate::domain::throttle::{invitation_sends_key, invitation_tokens_key, ActionLimit};
 use crate::domain::{
-    check_password_rules, Email, InvitationStatus, OrgRole, OrgType, UnknownLabel,
+    check_password_rules, text, Email, InvitationStatus, OrgRole, OrgType, UnknownLabel,
 };
 
 /// Refusal codes (reference §3.2, plus `INVITATION_REVOKED` and `EMAIL_ALREADY_REGISTERED`).
@@ -237,6 +237,17 @@ fn required(fields: &mut Fields, name: &str, value: &str) {
     }
 }
 
+/// A token field: required, and no longer than a token can be ([`MAX_TOKEN_CHARS`]).
+fn token_field(fields: &mut Fields, name: &str, value: &str) {
+    required(fields, name, value);
+    if value.chars().nth(MAX_TOKEN_CHARS).is_some() {
+        fields.add(
+            name,
+            format!("must be at most {MAX_TOKEN_CHARS} characters long"),
+        );
+    }
+}
+
 /// The link handed to the invitee. `TRACEHUB_PUBLIC_URL` wins (behind proxies that rewrite
 /// `Host`, and so links never depend on what a client sent); otherwise the request's own
 /// scheme and host, which is what the invitee's browser can reach when the admin could.
@@ -416,24 +427,15 @@ async fn create(
     let mut fields = Fields::new();
     let email = fields.check("email", Email::parse(&body.email));
     let custom_message = body.custom_message.filter(|m| !m.trim().is_empty());
-    if custom_message
-        .as_ref()
-        .is_some_and(|m| m.chars().count() > MAX_CUSTOM_MESSAGE_CHARS)
-    {
-        fields.add(
+    if let Some(message) = &custom_message {
+        fields.check(
             "custom_message",
-            format!("must be at most {MAX_CUSTOM_MESSAGE_CHARS} characters long"),
+            text::bounded(message, MAX_CUSTOM_MESSAGE_CHARS),
         );
     }
     let redirect_url = body.redirect_url.filter(|u| !u.trim().is_empty());
-    if redirect_url
-        .as_ref()
-        .is_some_and(|u| u.chars().count() > MAX_REDIRECT_URL_CHARS)
-    {
-        fields.add(
-            "redirect_url",
-            format!("must be at most {MAX_REDIRECT_URL_CHARS} characters long"),
-        );
+    if let Some(url) = &redirect_url {
+        fields.check("redirect_url", text::bounded(url, MAX_REDIRECT_URL_CHARS));
     }
     fields.finish()?;
     let email = email.ok_or_else(|| Fields::one("email", "is invalid"))?;
@@ -683,7 +685,7 @@ async fn validate(
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Response, ApiError> {
     let mut fields = Fields::new();
-    required(&mut fields, "token", &body.token);
+    token_field(&mut fields, "token", &body.token);
     fields.finish()?;
     charge_token(&state, address).await?;
     let found = match usable_invitation(&state, &invitation::token_hash(&body.token)).await {
@@ -725,7 +727,7 @@ async fn accept(
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Json<AcceptAnswer>, ApiError> {
     let mut fields = Fields::new();
-    required(&mut fields, "token", &body.token);
+    token_field(&mut fields, "token", &body.token);
     fields.finish()?;
     let mut own = caller.begin().await?;
     let own_email = db::own_email(own.conn(), caller.user_id).await?;
@@ -807,13 +809,8 @@ async fn register(
     }
     let full_name = body.full_name.trim().to_string();
     required(&mut fields, "full_name", &full_name);
-    if full_name.chars().count() > MAX_FULL_NAME_CHARS {
-        fields.add(
-            "full_name",
-            format!("must be at most {MAX_FULL_NAME_CHARS} characters long"),
-        );
-    }
-    required(&mut fields, "invitation_token", &body.invitation_token);
+    fields.check("full_name", text::bounded(&full_name, MAX_FULL_NAME_CHARS));
+    token_field(&mut fields, "invitation_token", &body.invitation_token);
     fields.finish()?;
     let email = email.ok_or_else(|| Fields::one("email", "is invalid"))?;
 

@@ -33,7 +33,7 @@ use super::pagination::{Page, PageQuery};
 use super::AppState;
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
 use crate::domain::organization::{self, OrganizationStatus};
-use crate::domain::{slugify, Email, OrgPermission, OrgType, Slug, UnknownLabel};
+use crate::domain::{slugify, text, Email, OrgPermission, OrgType, Slug, UnknownLabel};
 
 /// Refusal codes of this API (reference §3.2, plus the ones where it was silent).
 pub const ORG_SLUG_EXISTS: &str = "ORG_SLUG_EXISTS";
@@ -261,14 +261,15 @@ struct Checked {
     settings: Option<Value>,
 }
 
-/// Checks an optional free-text field: trimmed, empty means null, at most `max` characters.
+/// Checks an optional free-text field: trimmed, empty means null, at most `max` characters
+/// and no NUL.
 fn text_change(fields: &mut Fields, name: &str, value: TextChange, max: usize) -> TextChange {
     value.map(|inner| {
         let text = inner
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty());
-        if text.as_ref().is_some_and(|t| t.chars().count() > max) {
-            fields.add(name, format!("must be at most {max} characters long"));
+        if let Some(t) = &text {
+            fields.check(name, text::bounded(t, max));
         }
         text
     })
@@ -312,7 +313,9 @@ impl OrganizationFields {
                 100,
             ),
             tax_id: text_change(fields, "tax_id", self.tax_id, 100),
-            settings: self.settings.map(Value::Object),
+            settings: self.settings.map(Value::Object).inspect(|settings| {
+                fields.check("settings", organization::check_settings(settings));
+            }),
         }
     }
 }
@@ -713,6 +716,8 @@ async fn list_organizations(
         limit: query.limit,
     }
     .validate()?;
+    text::search_term(query.search.as_deref())
+        .map_err(|e| Fields::one("search", &e.to_string()))?;
     let (mut tx, member) = if caller.access().is_platform_admin() {
         (
             open_platform(&mut caller, "list organizations").await?,
@@ -772,6 +777,13 @@ async fn update_organization(
             .map_err(|e| ApiError::forbidden(PROTECTED_ORGANIZATION, e.to_string()))?;
     }
     update_organization_row(tx.conn(), id, &changes).await?;
+    let detail = read_organization(tx.conn(), id).await?;
+    if changes.settings.is_some() {
+        // Merged key by key, the stored object may outgrow what one request could send;
+        // refused here, the transaction (and the update) is rolled back.
+        organization::check_merged_settings(&detail.settings)
+            .map_err(|e| Fields::one("settings", &e.to_string()))?;
+    }
     tx.audit(audit_entry(
         "organization.update",
         "organization",
@@ -788,7 +800,6 @@ async fn update_organization(
         }),
     ))
     .await?;
-    let detail = read_organization(tx.conn(), id).await?;
     tx.commit().await?;
     Ok(Json(detail))
 }

@@ -32,7 +32,8 @@ use super::extract::{Fields, JsonBody, QueryParams, RequestId};
 use super::AppState;
 use crate::db::shipments::{self as db, ListFilter, ListScope, ShipmentRow, ShipmentValues};
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
-use crate::domain::{may_delete, ListCursor, Permission, ShipmentStatus};
+use crate::domain::shipment::may_carry_products;
+use crate::domain::{may_delete, text, ListCursor, Permission, ShipmentStatus};
 use input::ShipmentInput;
 use output::{
     DocumentItem, DocumentSummary, LatestEvent, ShipmentDetail, ShipmentList, ShipmentResponse,
@@ -235,15 +236,9 @@ impl ListQuery {
             None | Some("") => None,
             Some(text) => fields.check("cursor", ListCursor::decode(text)),
         };
-        let search = self
-            .search
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
-        if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-            fields.add("search", "must be at most 100 characters");
-        } else if search.as_ref().is_some_and(|s| s.contains('\0')) {
-            fields.add("search", "must not contain NUL characters");
-        }
+        let search = fields
+            .check("search", text::search_term(self.search.as_deref()))
+            .flatten();
         fields.finish()?;
         Ok(ListFilter {
             status,
@@ -372,6 +367,7 @@ async fn create(
     caller.require(Permission::ShipmentsCreate)?;
     let products = body.products.take().unwrap_or_default();
     let mut fields = Fields::new();
+    fields.check("products", may_carry_products(products.len()));
     let values = body.apply(None, &mut fields);
     let products: Vec<_> = products
         .into_iter()
@@ -454,6 +450,11 @@ async fn update(
     let current = owned_shipment(&mut tx, &caller, &id).await?;
     let previous = current.values()?;
     let mut fields = Fields::new();
+    // PATCH does not change products (they have routes of their own), but the bound on
+    // what a request may carry is the same.
+    if let Some(products) = &body.products {
+        fields.check("products", may_carry_products(products.len()));
+    }
     let values = body.apply(Some(previous.clone()), &mut fields);
     fields.finish()?;
     check_links(&mut tx, &values, Some(&previous)).await?;

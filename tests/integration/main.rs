@@ -6,6 +6,7 @@ mod cli;
 mod helpers;
 mod http_ops;
 mod invitations;
+mod limits;
 mod multitenancy;
 mod multitenancy_smoke;
 mod notifications;

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::db::tenant::TenantTx;
 use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTarget};
-use crate::domain::{Access, MembershipStatus, OrgPermission, OrgRole, OrgType, SystemRole};
+use crate::domain::{text, Access, MembershipStatus, OrgPermission, OrgRole, OrgType, SystemRole};
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Fields, JsonBody, QueryParams, RequestId};
@@ -406,6 +406,8 @@ async fn list_members(
         limit: query.limit,
     }
     .validate()?;
+    text::search_term(query.search.as_deref())
+        .map_err(|e| Fields::one("search", &e.to_string()))?;
     let mut tx = open_with(&mut caller, id, OrgPermission::MembersView, "list members").await?;
     // An organization that does not exist has no member list (404, not an empty page).
     require_organization(tx.conn(), id).await?;
