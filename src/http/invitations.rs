@@ -34,8 +34,8 @@ use super::AppState;
 use crate::auth::{password, store};
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
 use crate::domain::invitation::{
-    self, check_usable, same_email, system_role_for, InvitationToken, Unusable,
-    INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_REDIRECT_URL_CHARS, MAX_TOKEN_CHARS,
+    self, check_redirect_url, check_usable, same_email, system_role_for, InvitationToken, Unusable,
+    INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_TOKEN_CHARS,
 };
 use crate::domain::throttle::{invitation_sends_key, invitation_tokens_key, ActionLimit};
 use crate::domain::{
@@ -91,7 +91,8 @@ struct CreateInvitation {
     org_role: OrgRole,
     /// At most 1000 characters.
     custom_message: Option<String>,
-    /// At most 500 characters.
+    /// Where the front end sends the invitee after accepting: a path (`/dashboard`, not
+    /// `//…`) or an absolute URL of an origin in `CORS_ORIGINS`; at most 500 characters.
     redirect_url: Option<String>,
 }
 
@@ -413,6 +414,7 @@ fn is_unique_violation(error: &sqlx::Error, constraint: &str) -> bool {
         (status = 422, description = "A field is invalid"),
         (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
 async fn create(
+    State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,
     headers: HeaderMap,
@@ -433,10 +435,15 @@ async fn create(
             text::bounded(message, MAX_CUSTOM_MESSAGE_CHARS),
         );
     }
-    let redirect_url = body.redirect_url.filter(|u| !u.trim().is_empty());
-    if let Some(url) = &redirect_url {
-        fields.check("redirect_url", text::bounded(url, MAX_REDIRECT_URL_CHARS));
-    }
+    let redirect_url = body
+        .redirect_url
+        .filter(|u| !u.trim().is_empty())
+        .and_then(|url| {
+            fields.check(
+                "redirect_url",
+                check_redirect_url(&url, &state.cors_origins),
+            )
+        });
     fields.finish()?;
     let email = email.ok_or_else(|| Fields::one("email", "is invalid"))?;
 

@@ -915,3 +915,69 @@ async fn invitation_sends_and_token_guesses_are_rate_limited() {
     let response = app.post_json("/api/v1/auth/register", &register).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// `redirect_url` is a same-site path or a URL of a front end listed in `CORS_ORIGINS`;
+/// anything else (script URLs, other sites, protocol-relative and backslash tricks) is a 422
+/// on the field, so invitation links cannot be turned into an open redirect.
+#[tokio::test]
+async fn redirect_urls_are_paths_or_urls_of_allowed_origins() {
+    let app = TestApp::spawn_configured(|state| {
+        state.with_cors_origins(vec!["https://app.example.com".to_string()])
+    })
+    .await;
+    let token = app.token(ADMIN).await;
+    let invite = |n: usize, redirect: &str| json!({"email": format!("guest{n}@example.com"), "redirect_url": redirect});
+    for (n, good) in [
+        "/shipments?tab=documents",
+        "https://app.example.com/welcome",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let response = app
+            .send_json(
+                Method::POST,
+                "/api/v1/invitations",
+                &token,
+                &invite(n, good),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{good}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["redirect_url"], good);
+    }
+    for (n, bad) in [
+        "javascript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "https://evil.example.com/phish",
+        "http://app.example.com/",
+        "//evil.example.com",
+        "/\\evil.example.com",
+        "/\t/evil.example.com",
+        "welcome",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = assert_error(
+            app.send_json(
+                Method::POST,
+                "/api/v1/invitations",
+                &token,
+                &invite(10 + n, bad),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            bad,
+        )
+        .await;
+        assert_eq!(body["fields"][0]["field"], "redirect_url", "{bad}: {body}");
+    }
+    assert_eq!(
+        app.db()
+            .scalar_i64("SELECT count(*) FROM invitations WHERE email LIKE 'guest%'")
+            .await,
+        2
+    );
+}
