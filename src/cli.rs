@@ -382,6 +382,9 @@ fn print_demo_logins() {
 }
 
 async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr) -> Result<()> {
+    // Configuration a production server refuses to start without, before anything connects.
+    let secret = config.server_jwt_secret()?;
+    let public_url = config.server_public_url(bind)?;
     let pool = crate::db::tenant::AppPool::connect(
         database.url(),
         config.db_pool_size,
@@ -389,8 +392,8 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     )
     .await
     .context("connecting as the application role (is the database at revision 007 or later?)")?;
-    let secret = config.server_jwt_secret()?;
     let state = crate::http::AppState::with_jwt_secret(pool, &secret)
+        .with_public_url(public_url)
         .with_cors_origins(config.cors_origins.clone())
         .with_exposure(config.exposure.clone())
         .with_trusted_proxies(config.trusted_proxies.clone());

@@ -15,8 +15,7 @@
 //! transaction as the membership insert. Rules live in [`crate::domain::invitation`].
 
 use axum::extract::{Path, State};
-use axum::http::header::HOST;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -32,6 +31,7 @@ use super::extract::{ClientAddress, Fields, JsonBody, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::AppState;
 use crate::auth::{password, store};
+use crate::config::PublicUrl;
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
 use crate::domain::invitation::{
     self, check_redirect_url, check_usable, same_email, system_role_for, InvitationToken, Unusable,
@@ -50,9 +50,6 @@ pub const INVITATION_NOT_FOUND: &str = "INVITATION_NOT_FOUND";
 pub const EMAIL_MISMATCH: &str = "EMAIL_MISMATCH";
 pub const EMAIL_ALREADY_REGISTERED: &str = "EMAIL_ALREADY_REGISTERED";
 
-/// Where invitation links point when set (e.g. `https://tracehub.example.com`); otherwise
-/// the link is built from the request's `Host` (and `X-Forwarded-Proto`).
-pub const PUBLIC_URL_ENV: &str = "TRACEHUB_PUBLIC_URL";
 /// The front-end page that reads `?token=`.
 const ACCEPT_PATH: &str = "/accept-invitation";
 /// The longest `full_name` (`users.full_name` is varchar(100)).
@@ -249,29 +246,11 @@ fn token_field(fields: &mut Fields, name: &str, value: &str) {
     }
 }
 
-/// The link handed to the invitee. `TRACEHUB_PUBLIC_URL` wins (behind proxies that rewrite
-/// `Host`, and so links never depend on what a client sent); otherwise the request's own
-/// scheme and host, which is what the invitee's browser can reach when the admin could.
-fn invitation_url(headers: &HeaderMap, token: &InvitationToken) -> String {
-    let base = std::env::var(PUBLIC_URL_ENV)
-        .ok()
-        .map(|url| url.trim().trim_end_matches('/').to_string())
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| {
-            let header = |name: &str| {
-                headers
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.split(',').next().unwrap_or_default().trim().to_string())
-                    .filter(|v| !v.is_empty())
-            };
-            let scheme = header("x-forwarded-proto")
-                .filter(|s| s == "https" || s == "http")
-                .unwrap_or_else(|| "http".to_string());
-            let host = header(HOST.as_str()).unwrap_or_else(|| "localhost".to_string());
-            format!("{scheme}://{host}")
-        });
-    format!("{base}{ACCEPT_PATH}?token={}", token.as_str())
+/// The link handed to the invitee, on the configured public URL (`TRACEHUB_PUBLIC_URL`,
+/// read once at start-up): never on the request's `Host` or `X-Forwarded-Proto`, which a
+/// client can forge to have us hand out a link to its own site, token included.
+fn invitation_url(public_url: &PublicUrl, token: &InvitationToken) -> String {
+    public_url.link(&format!("{ACCEPT_PATH}?token={}", token.as_str()))
 }
 
 /// Runs a CPU-heavy password hash off the async workers.
@@ -417,7 +396,6 @@ async fn create(
     State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,
-    headers: HeaderMap,
     JsonBody(body): JsonBody<CreateInvitation>,
 ) -> Result<(StatusCode, Json<IssuedInvitation>), ApiError> {
     let access = caller.access();
@@ -508,7 +486,7 @@ async fn create(
         StatusCode::CREATED,
         Json(IssuedInvitation {
             invitation: row.view(),
-            invitation_url: invitation_url(&headers, &token),
+            invitation_url: invitation_url(&state.public_url, &token),
         }),
     ))
 }
@@ -594,9 +572,9 @@ async fn read(
         (status = 422, description = "id is not a UUID"),
         (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
 async fn resend(
+    State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<IssuedInvitation>, ApiError> {
     let id = parse_id(&id)?;
@@ -621,7 +599,7 @@ async fn resend(
     tx.commit().await?;
     Ok(Json(IssuedInvitation {
         invitation: row.view(),
-        invitation_url: invitation_url(&headers, &token),
+        invitation_url: invitation_url(&state.public_url, &token),
     }))
 }
 
@@ -1250,27 +1228,18 @@ mod db {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     #[test]
-    fn links_use_the_request_host_and_forwarded_scheme() {
+    fn links_use_the_public_url_and_its_prefix() {
         let token = InvitationToken::from_bytes([7; 32]);
-        let mut headers = HeaderMap::new();
-        headers.insert(HOST, HeaderValue::from_static("app.example.com:8443"));
-        // The environment variable is not set in unit tests.
-        if std::env::var(PUBLIC_URL_ENV).is_err() {
-            assert_eq!(
-                invitation_url(&headers, &token),
-                format!(
-                    "http://app.example.com:8443/accept-invitation?token={}",
-                    token.as_str()
-                )
-            );
-            headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-            assert!(invitation_url(&headers, &token).starts_with("https://app.example.com:8443/"));
-            headers.insert("x-forwarded-proto", HeaderValue::from_static("javascript"));
-            assert!(invitation_url(&headers, &token).starts_with("http://"));
-        }
+        let base = PublicUrl::parse("https://tracehub.example.com/app/").unwrap();
+        assert_eq!(
+            invitation_url(&base, &token),
+            format!(
+                "https://tracehub.example.com/app/accept-invitation?token={}",
+                token.as_str()
+            )
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::auth::TokenKeys;
-use crate::config::{resolve_jwt_secret, Exposure, JwtSecret};
+use crate::config::{resolve_jwt_secret, Exposure, JwtSecret, PublicUrl, DEFAULT_BIND};
 use crate::db::tenant::AppPool;
 use error::ApiError;
 use metrics::Metrics;
@@ -53,6 +53,8 @@ pub struct AppState {
     pub exposure: Arc<Exposure>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// The base of links handed out (`TRACEHUB_PUBLIC_URL`, resolved once at start-up).
+    pub public_url: Arc<PublicUrl>,
 }
 
 impl AppState {
@@ -71,7 +73,19 @@ impl AppState {
             cors_origins: Arc::new(Vec::new()),
             exposure: Arc::new(Exposure::open()),
             trusted_proxies: Arc::new(Vec::new()),
+            // The development default of the default address; the server sets its own.
+            public_url: Arc::new(PublicUrl::for_bind(
+                DEFAULT_BIND
+                    .parse()
+                    .expect("the default bind address parses"),
+            )),
         }
+    }
+
+    /// Builds links (invitations) on this base (see [`crate::config::resolve_public_url`]).
+    pub fn with_public_url(mut self, url: PublicUrl) -> Self {
+        self.public_url = Arc::new(url);
+        self
     }
 
     /// Believes `X-Forwarded-For` from these proxies (see [`extract::client_address`]).

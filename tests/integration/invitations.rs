@@ -981,3 +981,71 @@ async fn redirect_urls_are_paths_or_urls_of_allowed_origins() {
         2
     );
 }
+
+/// Invitation links are built on the configured public URL, read once at start-up: a forged
+/// `Host` (or `X-Forwarded-Proto`) never decides where the token is sent.
+#[tokio::test]
+async fn links_use_the_public_url_never_the_request_host() {
+    let public = tracehub::config::PublicUrl::parse("https://tracehub.example.com/app/").unwrap();
+    let app = TestApp::spawn_configured(|state| state.with_public_url(public)).await;
+    let token = app.token(ADMIN).await;
+    let forged = |request: reqwest::RequestBuilder| {
+        request
+            .bearer_auth(&token)
+            .header("Host", "evil.example.com")
+            .header("X-Forwarded-Proto", "https")
+            .header("X-Forwarded-Host", "evil.example.com")
+    };
+    let response = forged(
+        app.client
+            .post(format!("{}/api/v1/invitations", app.address)),
+    )
+    .json(&json!({"email": "guest@example.com"}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let url = created["invitation_url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://tracehub.example.com/app/accept-invitation?token="),
+        "{url}"
+    );
+    let id = created["id"].as_str().unwrap();
+    let response = forged(
+        app.client
+            .post(format!("{}/api/v1/invitations/{id}/resend", app.address)),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let resent: Value = response.json().await.unwrap();
+    assert!(
+        resent["invitation_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://tracehub.example.com/app/accept-invitation?token="),
+        "{resent}"
+    );
+
+    // Unconfigured (development): the address the server listens on, whatever Host says.
+    let app = TestApp::spawn(2, Duration::from_secs(5)).await;
+    let token = app.token(ADMIN).await;
+    let response = app
+        .client
+        .post(format!("{}/api/v1/invitations", app.address))
+        .bearer_auth(&token)
+        .header("Host", "evil.example.com")
+        .json(&json!({"email": "guest@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let url = created["invitation_url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("{}/accept-invitation?token=", app.address)),
+        "{url}"
+    );
+}
