@@ -299,9 +299,17 @@ async fn tx_in(
         organization_id,
         user_id: Some(caller.user_id),
     };
-    Ok(caller
+    caller
         .begin_platform(context, &caller.user_id.to_string(), reason)
-        .await?)
+        .await
+        // The access is audited under the target organization: its foreign key refuses an
+        // organization that does not exist, which is a 404 like any unknown id.
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("23503") => {
+                ApiError::NotFound
+            }
+            _ => error.into(),
+        })
 }
 
 /// The transaction for an invitation known only by id: platform admins see every
@@ -499,7 +507,8 @@ async fn create(
     params(ListQuery),
     responses((status = 200, body = Page<InvitationView>), (status = 401, description = "No valid token"),
         (status = 403, description = "Not an admin or manager"),
-        (status = 422, description = "A parameter is invalid")))]
+        (status = 404, description = "organization_id names no organization, or another one than the caller's (platform admins excepted)"),
+        (status = 422, description = "A parameter is invalid (organization_id not a UUID)")))]
 async fn list(
     mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
@@ -515,13 +524,12 @@ async fn list(
     }
     .validate()?;
     let organization_id = query.organization_id.unwrap_or(caller.organization_id);
-    // Another organization's filter: platform admins read it (audited); for anyone else the
-    // tenant transaction shows none of its rows, so the page is simply empty.
-    let mut tx = if caller.access().is_platform_admin() {
-        tx_in(&mut caller, organization_id, "list invitations").await?
-    } else {
-        caller.begin().await?
-    };
+    // Another organization: platform admins read it (audited; an unknown one is a 404); for
+    // anyone else it is a 404, as on every route about another organization.
+    if organization_id != caller.organization_id && !caller.access().is_platform_admin() {
+        return Err(ApiError::NotFound);
+    }
+    let mut tx = tx_in(&mut caller, organization_id, "list invitations").await?;
     let (rows, total) = db::list(tx.conn(), organization_id, query.status, request).await?;
     tx.commit().await?;
     let items = rows.iter().map(InvitationRow::view).collect();

@@ -246,12 +246,15 @@ async fn roles_tenants_and_malformed_requests() {
             let response = w.app.call(method, path, Some(&w.other_admin), None).await;
             assert_error(response, StatusCode::NOT_FOUND, "NOT_FOUND", path).await;
         }
-        let foreign = w
-            .app
-            .get_ok(&format!("{list}?organization_id={}", w.org), &w.other_admin)
-            .await;
-        assert_eq!(foreign["total"], 0);
-        assert_eq!(foreign["items"], json!([]));
+        // Another organization's list is a 404, as on every route about it.
+        let foreign = format!("{list}?organization_id={}", w.org);
+        assert_error(
+            w.app.get_with_token(&foreign, &w.other_admin).await,
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &foreign,
+        )
+        .await;
         assert_error(
             w.post(&list, Some(&w.other_admin), &body).await,
             StatusCode::NOT_FOUND,
@@ -1048,4 +1051,57 @@ async fn links_use_the_public_url_never_the_request_host() {
         url.starts_with(&format!("{}/accept-invitation?token=", app.address)),
         "{url}"
     );
+}
+
+/// `organization_id` of the invitation list: an organization that does not exist is a 404
+/// (it was a 500 for platform admins: the audited platform path's foreign key refused it),
+/// and a value that is no UUID a 422 naming the parameter.
+#[tokio::test]
+async fn listing_an_unknown_organization_is_a_404_and_a_non_uuid_a_422() {
+    let w = world().await;
+    let platform_admin = w.app.token(ADMIN).await;
+    let unknown = uuid::Uuid::new_v4();
+    for (token, who) in [(&platform_admin, "platform admin"), (&w.admin, "org admin")] {
+        for prefix in PREFIXES {
+            let path = format!("{prefix}/invitations?organization_id={unknown}");
+            assert_error(
+                w.app.get_with_token(&path, token).await,
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                &format!("{who}: {path}"),
+            )
+            .await;
+            let path = format!("{prefix}/invitations?organization_id=not-a-uuid");
+            let body = assert_error(
+                w.app.get_with_token(&path, token).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                &format!("{who}: {path}"),
+            )
+            .await;
+            assert_eq!(body["fields"][0]["field"], "organization_id", "{body}");
+        }
+    }
+    // Inviting into an unknown organization is a 404 too, never a 500.
+    assert_error(
+        w.post(
+            "/api/v1/invitations",
+            Some(&platform_admin),
+            &json!({"organization_id": unknown, "email": "x@example.com"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "invite into an unknown organization",
+    )
+    .await;
+    // A platform admin still lists a real other organization.
+    let listed = w
+        .app
+        .get_ok(
+            &format!("/api/v1/invitations?organization_id={}", w.org),
+            &platform_admin,
+        )
+        .await;
+    assert_eq!(listed["items"], json!([]));
 }
