@@ -27,6 +27,7 @@ use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
 use crate::domain::email::MAX_EMAIL_CHARS;
 use crate::domain::text::{self, TextError};
+use crate::domain::throttle::account_key;
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
     ThrottlePolicy,
@@ -270,7 +271,7 @@ async fn login(
     if let Some(retry_after_secs) =
         store::throttle_claim(state.pool.inner(), &keys, policy.window_seconds).await?
     {
-        tracing::warn!(account = %keys[0].0, "login throttled");
+        tracing::warn!(account = %account_key(&email), client = ?address, "login throttled");
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let Some(record) = store::login_lookup(&state.pool, &email).await? else {
@@ -299,9 +300,11 @@ async fn login(
         }
         return Err(ApiError::Unauthorized(BAD_LOGIN));
     }
-    let (account_key, other_keys) = keys.split_first().expect("the account key comes first");
+    // The pair restarts; the account's ceiling and the address get this attempt back (a
+    // success must not wipe out the failures of someone guessing from elsewhere).
+    let (pair_key, other_keys) = keys.split_first().expect("the pair key comes first");
     let other_keys: Vec<String> = other_keys.iter().map(|(key, _)| key.clone()).collect();
-    store::throttle_release(&state.pool, &account_key.0, &other_keys).await?;
+    store::throttle_release(&state.pool, &pair_key.0, &other_keys).await?;
     // Checked before any token exists (the predecessor issued tokens to inactive users and
     // refused them only on the next request). After the password check, so this answer
     // tells nothing to someone who does not know the password.

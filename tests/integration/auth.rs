@@ -576,7 +576,7 @@ async fn x_forwarded_for_counts_only_from_trusted_proxies() {
         let throttled = app
             .db()
             .scalar_i64(&format!(
-                "SELECT count(*) FROM app.login_throttle WHERE key LIKE '%{expected}%'"
+                "SELECT count(*) FROM app.login_throttle WHERE key = 'ip:{expected}'"
             ))
             .await;
         assert_eq!(throttled, 1, "trusted: {trusted}");
