@@ -92,6 +92,21 @@ async fn login_fields_over_their_limits_are_a_422_in_json_and_in_the_form() {
             .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
+    // An account whose address is longer than the audit log's 100-character column signs
+    // in (its sign-in is audited with the address cut there), and a request id longer than
+    // that column is replaced instead of failing the audited request.
+    let long = address(200);
+    app.create_member(&long, "VIEWER", VIBOTAJ, "viewer").await;
+    let response = app
+        .client
+        .post(format!("{}{login}", app.address))
+        .header("X-Request-ID", "r".repeat(128))
+        .json(&json!({"email": long, "password": crate::helpers::demo::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_ne!(response.headers()["x-request-id"], "r".repeat(128).as_str());
 }
 
 #[tokio::test]
