@@ -26,6 +26,7 @@ use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
 use crate::domain::email::MAX_EMAIL_CHARS;
+use crate::domain::organization::PLATFORM_ORGANIZATION_ID;
 use crate::domain::text::{self, TextError};
 use crate::domain::throttle::account_key;
 use crate::domain::{
@@ -241,13 +242,15 @@ pub struct LoginOrganization {
     pub org_type: &'static str,
 }
 
-/// Runs a CPU-heavy password function off the async workers.
+/// Runs a CPU-heavy password function off the async workers, at most one per core at a
+/// time ([`password::run_limited`]). Never await it while holding a database connection
+/// (a checked [`CurrentUser`] transaction included: `release` it first).
 pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
+    password::run_limited(work)
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password task failed: {e}")))
+        .map_err(ApiError::Internal)
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
@@ -274,32 +277,38 @@ async fn login(
         tracing::warn!(account = %account_key(&email), client = ?address, "login throttled");
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
-    let Some(record) = store::login_lookup(&state.pool, &email).await? else {
-        // Same work as a wrong password, so timing does not reveal unknown addresses.
-        blocking(move || password::verify_dummy(&password)).await?;
-        return Err(ApiError::Unauthorized(BAD_LOGIN));
-    };
+    // From here a failure must look the same whether or not the account exists: the same
+    // password work (see `password::verify_login`) and the same audit statements.
+    let record = store::login_lookup(&state.pool, &email).await?;
+    let stored = record.as_ref().map(|r| r.hashed_password.clone());
+    let dummies = state.dummy_hashes.clone();
+    let (check, password) = blocking(move || {
+        let check = password::verify_login(&password, stored.as_deref(), &dummies);
+        (check, password)
+    })
+    .await?;
     let attempt = LoginAudit {
-        user_id: record.user_id,
+        user_id: record.as_ref().map(|r| r.user_id),
         email: &email,
         address,
         request_id: &request_id,
     };
-    let stored = record.hashed_password.clone();
-    let (matches, password) = blocking(move || {
-        let ok = password::verify(&password, &stored);
-        (ok, password)
-    })
-    .await?;
-    if !matches {
-        if let Some(organization_id) = record.organization_id {
+    let record = match record {
+        Some(record) if check.matches => record,
+        other => {
+            tracing::debug!(computed = ?check.computed, "login failed");
+            // Unknown e-mails and accounts without an organization are recorded in the
+            // platform organization's log, in the same statements as any other failure.
+            let organization_id = other
+                .and_then(|r| r.organization_id)
+                .unwrap_or(PLATFORM_ORGANIZATION_ID);
             let tx = attempt
                 .begin(&state, organization_id, "auth.login_failed")
                 .await?;
             tx.commit().await?;
+            return Err(ApiError::Unauthorized(BAD_LOGIN));
         }
-        return Err(ApiError::Unauthorized(BAD_LOGIN));
-    }
+    };
     // The pair restarts; the account's ceiling and the address get this attempt back (a
     // success must not wipe out the failures of someone guessing from elsewhere).
     let (pair_key, other_keys) = keys.split_first().expect("the pair key comes first");
@@ -384,11 +393,11 @@ async fn upgrade_hash(state: &AppState, user_id: Uuid, old_hash: String, passwor
     }
 }
 
-/// A sign-in attempt on a known account, for the audit log of the account's organization
-/// (the predecessor audited no login at all). Unknown e-mails are not recorded: they belong
-/// to no organization.
+/// A sign-in attempt, for the audit log of the account's organization (the predecessor
+/// audited no login at all); an unknown e-mail's failure goes to the platform organization.
 struct LoginAudit<'a> {
-    user_id: Uuid,
+    /// `None` for an e-mail that belongs to no account.
+    user_id: Option<Uuid>,
     email: &'a str,
     address: Option<std::net::IpAddr>,
     request_id: &'a RequestId,
@@ -405,13 +414,13 @@ impl LoginAudit<'_> {
     ) -> Result<TenantTx, ApiError> {
         let context = TenantContext {
             organization_id,
-            user_id: Some(self.user_id),
+            user_id: self.user_id,
         };
         let mut tx = TenantTx::begin(&state.pool, context).await?;
         tx.audit(AuditEntry {
             action,
             resource_type: "user",
-            resource_id: Some(self.user_id.to_string()),
+            resource_id: self.user_id.map(|id| id.to_string()),
             actor: Some(self.email),
             request_id: self.request_id.as_deref(),
             details: serde_json::json!({

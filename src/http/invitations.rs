@@ -253,11 +253,11 @@ fn invitation_url(public_url: &PublicUrl, token: &InvitationToken) -> String {
     public_url.link(&format!("{ACCEPT_PATH}?token={}", token.as_str()))
 }
 
-/// Runs a CPU-heavy password hash off the async workers.
+/// Hashes a new password behind the per-core limit ([`password::run_limited`]); callers
+/// hold no database connection meanwhile.
 async fn hash_password(secret: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&secret))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password task failed: {e}")))?
+    super::auth::blocking(move || password::hash(&secret))
+        .await?
         .map_err(ApiError::Internal)
 }
 

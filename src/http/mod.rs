@@ -31,6 +31,7 @@ use axum::{Json, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+use crate::auth::password::DummyHashes;
 use crate::auth::TokenKeys;
 use crate::config::{resolve_jwt_secret, Exposure, JwtSecret, PublicUrl, DEFAULT_BIND};
 use crate::db::tenant::AppPool;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// The base of links handed out (`TRACEHUB_PUBLIC_URL`, resolved once at start-up).
     pub public_url: Arc<PublicUrl>,
+    /// What a failed login verifies against besides (or instead of) a real hash.
+    pub dummy_hashes: Arc<DummyHashes>,
 }
 
 impl AppState {
@@ -79,7 +82,15 @@ impl AppState {
                     .parse()
                     .expect("the default bind address parses"),
             )),
+            dummy_hashes: Arc::new(DummyHashes::argon2_only()),
         }
+    }
+
+    /// Pads failed logins with these hashes (the server builds them from the stored hashes
+    /// at start-up; see [`DummyHashes`]).
+    pub fn with_dummy_hashes(mut self, dummies: DummyHashes) -> Self {
+        self.dummy_hashes = Arc::new(dummies);
+        self
     }
 
     /// Builds links (invitations) on this base (see [`crate::config::resolve_public_url`]).

@@ -7,6 +7,7 @@ mod helpers;
 mod http_ops;
 mod invitations;
 mod limits;
+mod login_privacy;
 mod multitenancy;
 mod multitenancy_smoke;
 mod notifications;
