@@ -385,6 +385,9 @@ fn print_demo_logins() {
 }
 
 async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr) -> Result<()> {
+    // Configuration a production server refuses to start without, before anything connects.
+    let secret = config.server_jwt_secret()?;
+    let public_url = config.server_public_url(bind)?;
     let pool = match &config.app_database_url {
         Some(app_url) => {
             AppPool::connect_as(app_url, config.db_pool_size, config.db_acquire_timeout).await
@@ -399,8 +402,10 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
         }
     }
     .context("logging in as the application role (is the database at revision 007 or later?)")?;
-    let secret = config.server_jwt_secret()?;
+    let dummy_hashes = failed_login_padding(database).await?;
     let state = crate::http::AppState::with_jwt_secret(pool, &secret)
+        .with_public_url(public_url)
+        .with_dummy_hashes(dummy_hashes)
         .with_cors_origins(config.cors_origins.clone())
         .with_exposure(config.exposure.clone())
         .with_trusted_proxies(config.trusted_proxies.clone());
@@ -408,6 +413,26 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
         tracing::warn!("/metrics is not served: set METRICS_TOKEN to scrape it (production)");
     }
     crate::http::bind_and_serve(state, bind).await
+}
+
+/// The hashes failed logins are padded with, from the hashes stored now (as the owner: the
+/// application role cannot read every account). A bcrypt hash written later (by the old
+/// application during the rollout) is padded for after the next restart.
+async fn failed_login_padding(database: &Database) -> Result<crate::auth::password::DummyHashes> {
+    let owner = database.pool().await?;
+    let cost = crate::auth::store::legacy_bcrypt_cost(&owner).await;
+    owner.close().await;
+    let cost = cost.context("reading which password hashes are stored")?;
+    if let Some(cost) = cost {
+        tracing::info!(
+            cost,
+            "predecessor bcrypt hashes remain: failed logins also verify a bcrypt hash"
+        );
+    }
+    crate::auth::password::run_limited(move || {
+        crate::auth::password::DummyHashes::for_legacy_cost(cost)
+    })
+    .await?
 }
 
 async fn run_db(database: &Database, command: DbCommand) -> Result<()> {

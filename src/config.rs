@@ -47,6 +47,92 @@ pub struct Config {
     /// or networks such as `10.0.0.0/8`): the client address (login throttling, audit) is
     /// then read from their `X-Forwarded-For`. Empty: the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where users reach TraceHub (`TRACEHUB_PUBLIC_URL`, e.g. `https://tracehub.example.com`
+    /// or with a path prefix): links handed out (invitations) start with it. Required in
+    /// production; see [`Config::server_public_url`].
+    pub public_url: Option<PublicUrl>,
+}
+
+/// The variable that names the public address of the server.
+pub const PUBLIC_URL_ENV: &str = "TRACEHUB_PUBLIC_URL";
+
+/// The base of links the server hands out: an http(s) origin, optionally with a path prefix
+/// (`https://example.com/tracehub`), without a trailing slash, query or credentials. Links
+/// are never built from a request's `Host` or `X-Forwarded-*` headers: those are the
+/// client's words, and a forged `Host` would make us mail out links to another site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    /// Checks a configured value (`TRACEHUB_PUBLIC_URL`).
+    pub fn parse(text: &str) -> Result<Self> {
+        let text = text.trim();
+        let invalid = || {
+            anyhow::anyhow!(
+                "{PUBLIC_URL_ENV}: {text:?} is not an http(s) address like https://tracehub.example.com (optionally with a path)"
+            )
+        };
+        let url = url::Url::parse(text).map_err(|_| invalid())?;
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host().is_none()
+            || !url.username().is_empty()
+            || url.password().is_some()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            return Err(invalid());
+        }
+        Ok(Self(url.as_str().trim_end_matches('/').to_string()))
+    }
+
+    /// The development default: the address the server listens on (a wildcard address as
+    /// loopback, which is where a browser on the same machine reaches it).
+    pub fn for_bind(bind: SocketAddr) -> Self {
+        let ip = match bind.ip() {
+            std::net::IpAddr::V4(v4) if v4.is_unspecified() => {
+                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+            }
+            std::net::IpAddr::V6(v6) if v6.is_unspecified() => {
+                std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+            }
+            other => other,
+        };
+        Self(format!("http://{}", SocketAddr::new(ip, bind.port())))
+    }
+
+    /// `https://example.com/prefix` (no trailing slash).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The absolute link to `path` (which starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
+/// The public URL the server builds links with: the configured one; in development without
+/// one, `http://<bind address>` (with a warning); in production without one, an error — a
+/// server that cannot say where it lives would hand out links to wherever a client claims.
+pub fn resolve_public_url(
+    production: bool,
+    configured: Option<&PublicUrl>,
+    bind: SocketAddr,
+) -> Result<PublicUrl> {
+    match configured {
+        Some(url) => Ok(url.clone()),
+        None if production => anyhow::bail!(
+            "{PUBLIC_URL_ENV} is not set; production (TRACEHUB_ENV=production) needs the address users reach TraceHub at, e.g. https://tracehub.example.com"
+        ),
+        None => {
+            let url = PublicUrl::for_bind(bind);
+            tracing::warn!(
+                "{PUBLIC_URL_ENV} is not set: links (invitations) point at {}",
+                url.as_str()
+            );
+            Ok(url)
+        }
+    }
 }
 
 /// `TRUSTED_PROXIES`: comma-separated addresses (`10.0.0.5`) or networks (`10.0.0.0/8`).
@@ -232,7 +318,13 @@ impl Config {
         )?;
         let trusted_proxies =
             parse_trusted_proxies(&std::env::var("TRUSTED_PROXIES").unwrap_or_default())?;
+        let public_url = std::env::var(PUBLIC_URL_ENV)
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .map(|url| PublicUrl::parse(&url))
+            .transpose()?;
         Ok(Self {
+            public_url,
             trusted_proxies,
             exposure,
             cors_origins,
@@ -252,6 +344,12 @@ impl Config {
     /// The secret the web server signs tokens with; an error in production without a good one.
     pub fn server_jwt_secret(&self) -> Result<JwtSecret> {
         resolve_jwt_secret(self.production, self.jwt_secret.as_ref())
+    }
+
+    /// The base of the links a server listening on `bind` hands out; an error in production
+    /// without `TRACEHUB_PUBLIC_URL` (see [`resolve_public_url`]).
+    pub fn server_public_url(&self, bind: SocketAddr) -> Result<PublicUrl> {
+        resolve_public_url(self.production, self.public_url.as_ref(), bind)
     }
 }
 
@@ -392,6 +490,70 @@ mod tests {
         assert_eq!(LogFormat::parse("JSON").unwrap(), LogFormat::Json);
         assert_eq!(LogFormat::parse("text").unwrap(), LogFormat::Text);
         assert!(LogFormat::parse("xml").is_err());
+    }
+
+    #[test]
+    fn the_public_url_is_an_http_origin_with_an_optional_prefix() {
+        for (text, expected) in [
+            (
+                "https://tracehub.example.com",
+                "https://tracehub.example.com",
+            ),
+            (
+                " https://TraceHub.Example.com/ ",
+                "https://tracehub.example.com",
+            ),
+            ("http://10.0.0.5:8080/app/", "http://10.0.0.5:8080/app"),
+            ("https://example.com/a/b", "https://example.com/a/b"),
+        ] {
+            assert_eq!(PublicUrl::parse(text).unwrap().as_str(), expected, "{text}");
+        }
+        for bad in [
+            "tracehub.example.com",
+            "ftp://example.com",
+            "javascript:alert(1)",
+            "https://user:pw@example.com",
+            "https://example.com/?x=1",
+            "https://example.com/#top",
+            "",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+        let url = PublicUrl::parse("https://example.com/app/").unwrap();
+        assert_eq!(
+            url.link("/accept?x=1"),
+            "https://example.com/app/accept?x=1"
+        );
+    }
+
+    #[test]
+    fn production_needs_a_public_url_and_development_uses_the_bind_address() {
+        let bind: SocketAddr = "127.0.0.1:8000".parse().unwrap();
+        let err = resolve_public_url(true, None, bind)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TRACEHUB_PUBLIC_URL is not set"), "{err}");
+        let configured = PublicUrl::parse("https://tracehub.example.com").unwrap();
+        for production in [true, false] {
+            assert_eq!(
+                resolve_public_url(production, Some(&configured), bind).unwrap(),
+                configured
+            );
+        }
+        assert_eq!(
+            resolve_public_url(false, None, bind).unwrap().as_str(),
+            "http://127.0.0.1:8000"
+        );
+        for (bind, expected) in [
+            ("0.0.0.0:8000", "http://127.0.0.1:8000"),
+            ("[::]:9000", "http://[::1]:9000"),
+            ("[2001:db8::1]:80", "http://[2001:db8::1]:80"),
+        ] {
+            assert_eq!(
+                PublicUrl::for_bind(bind.parse().unwrap()).as_str(),
+                expected
+            );
+        }
     }
 
     #[test]

@@ -42,6 +42,22 @@ pub async fn login_lookup(pool: &AppPool, email: &str) -> Result<Option<LoginRec
     .transpose()
 }
 
+/// The bcrypt cost of the predecessor's hashes still stored (the highest, if they differ),
+/// or `None` once every account has moved to argon2id (see
+/// [`crate::auth::password::DummyHashes`]). Read at start-up by the server's owner
+/// connection: the application role cannot see every account.
+pub async fn legacy_bcrypt_cost<'e>(
+    executor: impl PgExecutor<'e>,
+) -> Result<Option<u32>, sqlx::Error> {
+    let cost: Option<i32> = sqlx::query_scalar(
+        "SELECT max(substring(hashed_password from 5 for 2)::int) FROM users \
+          WHERE hashed_password ~ '^\\$2[aby]\\$[0-9]{2}\\$'",
+    )
+    .fetch_one(executor)
+    .await?;
+    Ok(cost.and_then(|cost| u32::try_from(cost).ok()))
+}
+
 /// Replaces the hash only if it is still `expected_old`; false when someone changed it first.
 pub async fn set_password_hash(
     pool: &AppPool,

@@ -17,7 +17,7 @@ use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use crate::domain::{contains_pattern, ListCursor, PartyType, ShipmentStatus};
+use crate::domain::{contains_pattern, Dependents, ListCursor, PartyType, ShipmentStatus};
 
 // ---------------------------------------------------------------------------------------
 // Shipments
@@ -235,28 +235,57 @@ pub async fn find_own_shipment_for_update(
     .await
 }
 
-/// Deletes a shipment with its products (and their origins) and tracking events. The
-/// caller has checked that it has no documents; reference-registry rows cascade.
-pub async fn delete_shipment(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM origins WHERE product_id IN (SELECT p.id FROM products p WHERE p.shipment_id = $1)",
+/// What depends on a shipment (see [`crate::domain::may_delete`]), counted in one round
+/// trip. Under the caller's lock on the shipment row (`FOR UPDATE`), a concurrent insert of
+/// a document, event or product waits for the delete to finish, so the counts stay true.
+pub async fn dependents(
+    conn: &mut PgConnection,
+    shipment_id: Uuid,
+) -> Result<Dependents, sqlx::Error> {
+    let (documents, events, origins): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM documents WHERE shipment_id = $1), \
+                (SELECT count(*) FROM container_events WHERE shipment_id = $1), \
+                (SELECT count(*) FROM origins o JOIN products p ON p.id = o.product_id \
+                  WHERE p.shipment_id = $1)",
+    )
+    .bind(shipment_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Dependents {
+        documents,
+        events,
+        origins,
+    })
+}
+
+/// A product deleted with its shipment, as the audit row keeps it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct DeletedProduct {
+    pub id: Uuid,
+    pub hs_code: String,
+    pub description: String,
+}
+
+/// Deletes a shipment and its products; returns the products deleted, or `None` when the
+/// shipment was not there. The caller has checked [`dependents`]: documents,
+/// tracking events and origins are never deleted with it (their foreign keys refuse the
+/// delete if one appeared anyway). Reference-registry rows cascade.
+pub async fn delete_shipment(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<Vec<DeletedProduct>>, sqlx::Error> {
+    let products: Vec<DeletedProduct> = sqlx::query_as(
+        "DELETE FROM products WHERE shipment_id = $1 \
+         RETURNING id, hs_code::text AS hs_code, description::text AS description",
     )
     .bind(id)
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM products WHERE shipment_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM container_events WHERE shipment_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
     let result = sqlx::query("DELETE FROM shipments WHERE id = $1")
         .bind(id)
         .execute(conn)
         .await?;
-    Ok(result.rows_affected() == 1)
+    Ok((result.rows_affected() == 1).then_some(products))
 }
 
 /// Whether `id` is an active buyer organization related to the current one — derived from
@@ -613,16 +642,6 @@ pub async fn documents_of(
     .bind(shipment_id)
     .fetch_all(conn)
     .await
-}
-
-pub async fn document_count(
-    conn: &mut PgConnection,
-    shipment_id: Uuid,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM documents WHERE shipment_id = $1")
-        .bind(shipment_id)
-        .fetch_one(conn)
-        .await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -203,7 +203,7 @@ impl TenantTx {
                      now(), $8)",
         )
         .bind(self.context.user_id)
-        .bind(entry.actor)
+        .bind(entry.actor.map(audit_column))
         .bind(entry.action)
         .bind(entry.resource_type)
         .bind(entry.resource_id)
@@ -246,6 +246,18 @@ impl TenantTx {
     }
 }
 
+/// The longest text of `audit_logs.username` (`varchar(100)`, the predecessor's column).
+const AUDIT_TEXT_CHARS: usize = 100;
+
+/// `text` cut to [`AUDIT_TEXT_CHARS`]: an actor's e-mail may have up to 254 characters, and a
+/// longer value must not fail the change it records (`actor_id` names the user exactly).
+fn audit_column(text: &str) -> &str {
+    match text.char_indices().nth(AUDIT_TEXT_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
 /// `BEGIN` and the tenant context as one simple-protocol string: one round trip instead of
 /// two, on every request. The values are UUIDs (formatted by `Uuid`, hex and hyphens only) and
 /// fixed words, so nothing from a request can reach the SQL text.
@@ -263,6 +275,14 @@ fn begin_statement(context: &TenantContext, platform: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_texts_are_cut_to_the_column() {
+        assert_eq!(audit_column("a@b.de"), "a@b.de");
+        let long = format!("{}@example.com", "ä".repeat(120));
+        assert_eq!(audit_column(&long).chars().count(), AUDIT_TEXT_CHARS);
+        assert!(long.starts_with(audit_column(&long)));
+    }
 
     #[test]
     fn the_begin_statement_holds_only_uuids_and_fixed_words() {

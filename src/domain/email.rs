@@ -15,8 +15,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The longest address we store (`users.email` is `varchar(255)`).
-pub const MAX_EMAIL_CHARS: usize = 255;
+/// The longest address: 254 characters, what fits an SMTP path (RFC 5321 §4.5.3.1.3: 256
+/// octets including the angle brackets). `users.email` (`varchar(255)`) holds it; login
+/// refuses longer input with the same limit before any lookup.
+pub const MAX_EMAIL_CHARS: usize = 254;
 /// The longest local part SMTP allows (RFC 5321 §4.5.3.1.1).
 const MAX_LOCAL_PART_CHARS: usize = 64;
 /// The longest DNS label (RFC 1035).
@@ -242,13 +244,13 @@ mod tests {
 
     #[test]
     fn the_length_limit_is_inclusive() {
-        // 64 + 1 + 186 + 4 = 255 characters.
+        // 64 + 1 + 185 + 4 = 254 characters.
         let at_limit = format!(
             "{}@{}.com",
             "a".repeat(64),
-            ["b".repeat(62), "c".repeat(62), "d".repeat(60)].join(".")
+            ["b".repeat(62), "c".repeat(62), "d".repeat(59)].join(".")
         );
-        assert_eq!(at_limit.chars().count(), 255);
+        assert_eq!(at_limit.chars().count(), 254);
         assert!(Email::parse(&at_limit).is_ok());
         let over = format!("a{at_limit}");
         assert_eq!(Email::parse(&over), Err(EmailError::TooLong));
@@ -258,7 +260,7 @@ mod tests {
     fn messages_suit_a_field_error() {
         assert_eq!(
             EmailError::TooLong.to_string(),
-            "must be at most 255 characters long"
+            "must be at most 254 characters long"
         );
         assert_eq!(EmailError::MissingAt.to_string(), "must contain an @");
     }

@@ -18,6 +18,9 @@ pub const TOKEN_BYTES: usize = 32;
 pub const MAX_CUSTOM_MESSAGE_CHARS: usize = 1000;
 /// The longest `redirect_url` (characters).
 pub const MAX_REDIRECT_URL_CHARS: usize = 500;
+/// The longest token text accepted: real tokens are 43 characters; a longer text cannot be
+/// one and is refused (422) before it is hashed or counted.
+pub const MAX_TOKEN_CHARS: usize = 128;
 
 /// A freshly generated invitation token: shown once (in the invitation URL), never stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -148,6 +151,59 @@ pub fn may_manage(access: &Access, is_inviter: bool) -> bool {
 /// and without surrounding whitespace.
 pub fn same_email(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// Why a `redirect_url` is refused; messages suit a 422 field error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RedirectError {
+    #[error("must be at most {MAX_REDIRECT_URL_CHARS} characters long")]
+    TooLong,
+    #[error("must not contain control characters or backslashes")]
+    Forbidden,
+    #[error(
+        "must be a path starting with / (not //) or an absolute http(s) URL of an allowed origin"
+    )]
+    NotAPathOrUrl,
+    #[error("the origin {0} is not one of the allowed origins (CORS_ORIGINS)")]
+    OriginNotAllowed(String),
+}
+
+/// Where the front end may send an invitee after accepting: a path of the same site
+/// (`/dashboard?tab=1`), or an absolute URL whose origin is one of `allowed_origins` (the
+/// front ends allowed to call the API, `CORS_ORIGINS`). Anything else would make our
+/// invitation links an open redirect — `javascript:` and `data:` run script, `//evil.com`
+/// and `/\evil.com` are other sites to a browser (which reads `\` as `/`), and control
+/// characters are dropped by browsers, turning `/\t/evil.com` into `//evil.com`. Returns the
+/// value to store (trimmed); no credentials (`user@`) in absolute URLs either.
+pub fn check_redirect_url(url: &str, allowed_origins: &[String]) -> Result<String, RedirectError> {
+    let url = url.trim();
+    if url.chars().nth(MAX_REDIRECT_URL_CHARS).is_some() {
+        return Err(RedirectError::TooLong);
+    }
+    if url.chars().any(|c| c.is_control() || c == '\\') {
+        return Err(RedirectError::Forbidden);
+    }
+    if let Some(rest) = url.strip_prefix('/') {
+        return if rest.starts_with('/') {
+            Err(RedirectError::NotAPathOrUrl)
+        } else {
+            Ok(url.to_string())
+        };
+    }
+    let parsed = url::Url::parse(url).map_err(|_| RedirectError::NotAPathOrUrl)?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.host().is_none()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return Err(RedirectError::NotAPathOrUrl);
+    }
+    let origin = parsed.origin().ascii_serialization();
+    if allowed_origins.contains(&origin) {
+        Ok(url.to_string())
+    } else {
+        Err(RedirectError::OriginNotAllowed(origin))
+    }
 }
 
 /// The system role of a user who registers through an invitation, by organization type.
@@ -305,6 +361,75 @@ mod tests {
     fn emails_compare_case_insensitively() {
         assert!(same_email("Ann@Example.com", " ann@example.COM "));
         assert!(!same_email("ann@example.com", "anne@example.com"));
+    }
+
+    #[test]
+    fn redirects_are_same_site_paths_or_urls_of_allowed_origins() {
+        let allowed = vec![
+            "https://app.example.com".to_string(),
+            "http://localhost:5173".to_string(),
+        ];
+        for good in [
+            "/",
+            "/dashboard",
+            " /shipments?tab=documents#top ",
+            "https://app.example.com",
+            "https://app.example.com/welcome?x=1",
+            "HTTPS://APP.example.com:443/x",
+            "http://localhost:5173/after",
+        ] {
+            assert_eq!(
+                check_redirect_url(good, &allowed),
+                Ok(good.trim().to_string()),
+                "{good}"
+            );
+        }
+        for (bad, expected) in [
+            ("javascript:alert(1)", RedirectError::NotAPathOrUrl),
+            ("JavaScript:alert(1)", RedirectError::NotAPathOrUrl),
+            (
+                "data:text/html,<script>x</script>",
+                RedirectError::NotAPathOrUrl,
+            ),
+            ("//evil.example.com/x", RedirectError::NotAPathOrUrl),
+            ("///evil.example.com", RedirectError::NotAPathOrUrl),
+            ("dashboard", RedirectError::NotAPathOrUrl),
+            ("ftp://app.example.com/x", RedirectError::NotAPathOrUrl),
+            (
+                "https://user@app.example.com/",
+                RedirectError::NotAPathOrUrl,
+            ),
+            ("/\\evil.example.com", RedirectError::Forbidden),
+            ("https:\\\\evil.example.com", RedirectError::Forbidden),
+            ("/\t/evil.example.com", RedirectError::Forbidden),
+            ("/a\nb", RedirectError::Forbidden),
+            ("/a\u{0}b", RedirectError::Forbidden),
+            (
+                "https://evil.example.com/",
+                RedirectError::OriginNotAllowed("https://evil.example.com".into()),
+            ),
+            (
+                "http://app.example.com/",
+                RedirectError::OriginNotAllowed("http://app.example.com".into()),
+            ),
+            (
+                "https://app.example.com.evil.com/",
+                RedirectError::OriginNotAllowed("https://app.example.com.evil.com".into()),
+            ),
+            (
+                "https://app.example.com@evil.com/",
+                RedirectError::NotAPathOrUrl,
+            ),
+        ] {
+            assert_eq!(check_redirect_url(bad, &allowed), Err(expected), "{bad:?}");
+        }
+        // Without CORS origins only paths are accepted.
+        assert!(check_redirect_url("https://app.example.com/", &[]).is_err());
+        assert!(check_redirect_url("/ok", &[]).is_ok());
+        let long = format!("/{}", "x".repeat(MAX_REDIRECT_URL_CHARS));
+        assert_eq!(check_redirect_url(&long, &[]), Err(RedirectError::TooLong));
+        assert!(check_redirect_url(&long[1..], &[]).is_err());
+        assert!(check_redirect_url(&long[..MAX_REDIRECT_URL_CHARS], &[]).is_ok());
     }
 
     #[test]

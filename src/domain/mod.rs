@@ -19,6 +19,7 @@
 //! * [`organization`]: organization names, types and statuses; who may change whose
 //!   membership, and the last-admin rule.
 //! * [`shipment`]: shipment statuses, party types, HS codes, the list cursor, the delete rule.
+//! * [`text`]: length bounds of free text and search terms.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -33,6 +34,7 @@ pub mod password;
 pub mod roles;
 pub mod shipment;
 pub mod slug;
+pub mod text;
 pub mod throttle;
 pub mod user_admin;
 
@@ -50,8 +52,8 @@ pub use roles::{
     Permission, SystemRole, UnknownLabel,
 };
 pub use shipment::{
-    contains_pattern, may_delete, parse_timestamp, BadCursor, BadTimestamp, HasDocuments, HsCode,
-    HsCodeError, ListCursor, PartyType, ShipmentStatus,
+    contains_pattern, may_delete, parse_timestamp, BadCursor, BadTimestamp, Dependents,
+    HasDependents, HsCode, HsCodeError, ListCursor, PartyType, ShipmentStatus,
 };
 pub use slug::{slugify, Slug, SlugError};
 pub use throttle::ThrottlePolicy;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::access::Access;
 use super::roles::{MembershipStatus, OrgRole, OrgType, UnknownLabel};
+use super::text::TextError;
 
 /// VIBOTAJ, the organization that runs the platform (fixed by revision 005). It can never be
 /// deleted or suspended: platform administration itself lives there.
@@ -23,6 +24,55 @@ pub const MIN_NAME_CHARS: usize = 2;
 pub const MAX_NAME_CHARS: usize = 255;
 /// Most characters of a suspension reason.
 pub const MAX_REASON_CHARS: usize = 500;
+
+/// The largest `settings` object, as compact JSON: 16 KiB. Settings are a handful of
+/// preferences, returned with every organization detail; the bound keeps a client from
+/// parking megabytes there. It applies to what a request sends and to the stored object
+/// after the request's keys are merged into it.
+pub const MAX_SETTINGS_BYTES: usize = 16 * 1024;
+
+/// Why a `settings` object is refused; messages suit a 422 field error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("must be at most {MAX_SETTINGS_BYTES} bytes as JSON")]
+    TooLarge,
+    #[error(
+        "must be at most {MAX_SETTINGS_BYTES} bytes as JSON together with the stored settings"
+    )]
+    MergedTooLarge,
+    /// `jsonb` cannot hold `\u0000`.
+    #[error("must not contain NUL characters")]
+    Nul,
+}
+
+/// Checks a `settings` object sent by a client (see [`MAX_SETTINGS_BYTES`]).
+pub fn check_settings(settings: &serde_json::Value) -> Result<(), SettingsError> {
+    if serde_json::to_vec(settings).map_or(true, |json| json.len() > MAX_SETTINGS_BYTES) {
+        return Err(SettingsError::TooLarge);
+    }
+    if holds_nul(settings) {
+        return Err(SettingsError::Nul);
+    }
+    Ok(())
+}
+
+/// Checks the stored `settings` once a request's keys are merged in.
+pub fn check_merged_settings(settings: &serde_json::Value) -> Result<(), SettingsError> {
+    match check_settings(settings) {
+        Err(SettingsError::TooLarge) => Err(SettingsError::MergedTooLarge),
+        other => other,
+    }
+}
+
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
 
 /// Why an organization name is refused; messages suit a 422 field error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,20 +179,14 @@ pub fn check_status_change(
     }
 }
 
-/// A suspension reason: at most 500 characters (trimmed; empty means none).
-pub fn suspension_reason(text: Option<&str>) -> Result<Option<String>, ReasonTooLong> {
+/// A suspension reason: at most 500 characters, no NUL (it is kept in the audit row's
+/// `jsonb`); trimmed, empty means none.
+pub fn suspension_reason(text: Option<&str>) -> Result<Option<String>, TextError> {
     let Some(reason) = text.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
-    if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(ReasonTooLong);
-    }
-    Ok(Some(reason.to_string()))
+    super::text::bounded(reason, MAX_REASON_CHARS).map(|r| Some(r.to_string()))
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("must be at most {MAX_REASON_CHARS} characters long")]
-pub struct ReasonTooLong;
 
 // ---------------------------------------------------------------------------------------
 // Member changes
@@ -329,7 +373,38 @@ mod tests {
         assert!(suspension_reason(Some(&"x".repeat(500))).is_ok());
         assert_eq!(
             suspension_reason(Some(&"x".repeat(501))),
-            Err(ReasonTooLong)
+            Err(TextError::TooLong {
+                max: MAX_REASON_CHARS
+            })
+        );
+        assert_eq!(suspension_reason(Some("a\0b")), Err(TextError::Nul));
+    }
+
+    #[test]
+    fn settings_are_bounded_as_json_and_hold_no_nul() {
+        // {"k":"…"} is 8 bytes around the value.
+        let at_limit = serde_json::json!({"k": "x".repeat(MAX_SETTINGS_BYTES - 8)});
+        assert_eq!(
+            serde_json::to_vec(&at_limit).unwrap().len(),
+            MAX_SETTINGS_BYTES
+        );
+        assert_eq!(check_settings(&at_limit), Ok(()));
+        let over = serde_json::json!({"k": "x".repeat(MAX_SETTINGS_BYTES - 7)});
+        assert_eq!(check_settings(&over), Err(SettingsError::TooLarge));
+        assert_eq!(
+            check_merged_settings(&over),
+            Err(SettingsError::MergedTooLarge)
+        );
+        assert_eq!(check_merged_settings(&at_limit), Ok(()));
+        for nul in [
+            serde_json::json!({"a\u{0}": 1}),
+            serde_json::json!({"a": ["ok", {"b": "x\u{0}"}]}),
+        ] {
+            assert_eq!(check_settings(&nul), Err(SettingsError::Nul), "{nul}");
+        }
+        assert_eq!(
+            check_settings(&serde_json::json!({"a": [1, null, true]})),
+            Ok(())
         );
     }
 

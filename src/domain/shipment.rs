@@ -7,10 +7,12 @@
 //!   (`0506.90`, `1801.00.00`); stored as typed (trimmed).
 //! * [`ListCursor`]: the opaque `cursor` of `GET /shipments` — the `(created_at, id)` of the
 //!   last row of a page, newest first.
-//! * [`may_delete`]: a shipment may be deleted only while it has no documents, whatever its
-//!   status. A shipment with documents is a trade record (audit pack, compliance history,
-//!   stored files); a closed one is kept, not deleted. Mistakes are deleted early, before
-//!   paperwork is attached.
+//! * [`may_delete`]: a shipment may be deleted only while nothing that records its history
+//!   depends on it — no documents, no tracking events, no EUDR origins of its products —
+//!   whatever its status. Such a shipment is a trade record (audit pack, compliance history,
+//!   stored files, due-diligence evidence); a closed one is kept, not deleted. Mistakes are
+//!   deleted early, before paperwork or tracking is attached; their plain products go with
+//!   them.
 //! * [`parse_timestamp`]: the date-time forms the API accepts for etd/eta/atd/ata.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -208,23 +210,76 @@ pub fn contains_pattern(term: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-// Deleting
+// Products per request
 
-/// Why a shipment may not be deleted.
+/// The most products one request may carry: a container holds a few lines of goods, and
+/// each product is an insert in the request's transaction.
+pub const MAX_PRODUCTS_PER_REQUEST: usize = 100;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the shipment has {documents} document(s); only a shipment without documents can be deleted"
-)]
-pub struct HasDocuments {
-    pub documents: i64,
-}
+#[error("must hold at most {MAX_PRODUCTS_PER_REQUEST} products (add more one by one)")]
+pub struct TooManyProducts;
 
-/// A shipment may be deleted only while it has no documents (see the module docs).
-pub fn may_delete(documents: i64) -> Result<(), HasDocuments> {
-    if documents <= 0 {
+/// Whether a request with `count` products is within [`MAX_PRODUCTS_PER_REQUEST`].
+pub fn may_carry_products(count: usize) -> Result<(), TooManyProducts> {
+    if count <= MAX_PRODUCTS_PER_REQUEST {
         Ok(())
     } else {
-        Err(HasDocuments { documents })
+        Err(TooManyProducts)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Deleting
+
+/// What depends on a shipment that a delete would take with it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dependents {
+    pub documents: i64,
+    /// Container (tracking) events.
+    pub events: i64,
+    /// EUDR origins of the shipment's products.
+    pub origins: i64,
+}
+
+/// Why a shipment may not be deleted: what depends on it, named with counts
+/// ("3 tracking events, 1 origin").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the shipment has {}; only a shipment without documents, tracking events and origins can be deleted", self.listing())]
+pub struct HasDependents(pub Dependents);
+
+impl HasDependents {
+    /// Documents are among the reasons (the predecessor's clients know that refusal by its
+    /// own code).
+    pub fn has_documents(&self) -> bool {
+        self.0.documents > 0
+    }
+
+    fn listing(&self) -> String {
+        let Dependents {
+            documents,
+            events,
+            origins,
+        } = self.0;
+        [
+            (documents, "document", "documents"),
+            (events, "tracking event", "tracking events"),
+            (origins, "origin", "origins"),
+        ]
+        .into_iter()
+        .filter(|(count, _, _)| *count > 0)
+        .map(|(count, one, many)| format!("{count} {}", if count == 1 { one } else { many }))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// A shipment may be deleted only while nothing records its history (see the module docs).
+pub fn may_delete(dependents: Dependents) -> Result<(), HasDependents> {
+    if dependents.documents <= 0 && dependents.events <= 0 && dependents.origins <= 0 {
+        Ok(())
+    } else {
+        Err(HasDependents(dependents))
     }
 }
 
@@ -362,11 +417,45 @@ mod tests {
     }
 
     #[test]
-    fn delete_needs_a_shipment_without_documents() {
-        assert_eq!(may_delete(0), Ok(()));
-        for documents in [1, 2, 1000] {
-            assert_eq!(may_delete(documents), Err(HasDocuments { documents }));
-        }
+    fn a_request_carries_at_most_100_products() {
+        assert_eq!(may_carry_products(0), Ok(()));
+        assert_eq!(may_carry_products(MAX_PRODUCTS_PER_REQUEST), Ok(()));
+        assert_eq!(
+            may_carry_products(MAX_PRODUCTS_PER_REQUEST + 1),
+            Err(TooManyProducts)
+        );
+    }
+
+    #[test]
+    fn delete_needs_a_shipment_without_documents_events_or_origins() {
+        assert_eq!(may_delete(Dependents::default()), Ok(()));
+        let refused = |documents, events, origins| {
+            may_delete(Dependents {
+                documents,
+                events,
+                origins,
+            })
+            .unwrap_err()
+        };
+        let documents = refused(2, 0, 0);
+        assert!(documents.has_documents());
+        assert!(documents
+            .to_string()
+            .starts_with("the shipment has 2 documents;"));
+        let tracked = refused(0, 3, 1);
+        assert!(!tracked.has_documents());
+        assert!(
+            tracked
+                .to_string()
+                .starts_with("the shipment has 3 tracking events, 1 origin;"),
+            "{tracked}"
+        );
+        assert!(refused(1, 1, 2)
+            .to_string()
+            .starts_with("the shipment has 1 document, 1 tracking event, 2 origins;"));
+        assert!(refused(0, 0, 1)
+            .to_string()
+            .starts_with("the shipment has 1 origin;"));
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Login throttling: which counters a login attempt is charged to, and their limits.
 //!
-//! Two keys per attempt: the account (so one account cannot be guessed at from many
-//! addresses) and the client address (so one address cannot guess at many accounts). Only
-//! failures count: a successful login gives its claims back (see revision 010). IPv6
-//! clients are keyed by their /64 network, which one subscriber usually holds whole, so
-//! rotating addresses inside it does not reset the count.
+//! Three keys per attempt. The account *from this client address* (the pair): a stranger
+//! who fails five times locks out only themselves, never the account's owner signing in from
+//! elsewhere. The client address alone: one address cannot guess at many accounts. And the
+//! account alone, with a ceiling far above any person's typing, which only a distributed
+//! guess at one account reaches. Only failures count: a successful login restarts its pair
+//! and gives its other claims back (see revision 010). IPv6 clients are keyed by their /64
+//! network, which one subscriber usually holds whole, so rotating addresses inside it does
+//! not reset the count.
 
 use std::net::IpAddr;
 
@@ -15,28 +18,46 @@ pub struct Limit {
     pub attempts: u32,
 }
 
-/// The throttling policy: both limits share one window.
+/// The throttling policy: all limits share one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
     pub window_seconds: u32,
-    pub per_account: Limit,
+    /// One account from one client address.
+    pub per_pair: Limit,
+    /// One client address, whatever the accounts.
     pub per_address: Limit,
+    /// One account, whatever the addresses.
+    pub per_account: Limit,
 }
 
 impl ThrottlePolicy {
-    /// 5 failures per account and 20 per address in 15 minutes: enough for people who
-    /// mistype, far too few for guessing (about 500 guesses per account per day).
+    /// In 15 minutes: 5 failures per account and address (enough for someone who mistypes,
+    /// far too few for guessing), 20 per address, and 100 per account. The ceiling takes at
+    /// least 20 addresses (5 each) to reach, so one stranger, or a few, cannot lock an owner
+    /// out; it still bounds a distributed guess at one account to ~9,600 a day instead of
+    /// none at all. Reaching it refuses the owner too, until the window ends: the price of
+    /// stopping such an attack.
     pub const DEFAULT: ThrottlePolicy = ThrottlePolicy {
         window_seconds: 15 * 60,
-        per_account: Limit { attempts: 5 },
+        per_pair: Limit { attempts: 5 },
         per_address: Limit { attempts: 20 },
+        per_account: Limit { attempts: 100 },
     };
 
-    /// The keys and limits a login attempt for `email` from `address` is charged to.
+    /// The keys and limits a login attempt for `email` from `address` is charged to. The
+    /// first is the pair, which a successful login restarts; the others get their claim
+    /// back. Without a known address (no TCP peer) the pair is keyed on an unknown address.
     pub fn keys(&self, email: &str, address: Option<IpAddr>) -> Vec<(String, u32)> {
-        let mut keys = vec![(account_key(email), self.per_account.attempts)];
-        if let Some(address) = address {
-            keys.push((address_key(address), self.per_address.attempts));
+        let address_key = address.map(address_key);
+        let mut keys = vec![
+            (
+                pair_key(email, address_key.as_deref()),
+                self.per_pair.attempts,
+            ),
+            (account_key(email), self.per_account.attempts),
+        ];
+        if let Some(key) = address_key {
+            keys.push((key, self.per_address.attempts));
         }
         keys
     }
@@ -77,7 +98,21 @@ pub fn invitation_tokens_key(address: IpAddr) -> String {
 
 /// The counter of an account: the e-mail as logins match it (trimmed, case-insensitive).
 pub fn account_key(email: &str) -> String {
-    format!("account:{}", email.trim().to_lowercase())
+    format!("account:{}", normalized(email))
+}
+
+/// The counter of an account from one client address (`address_key` holds no `|`, so the
+/// e-mail after it cannot make two pairs collide).
+fn pair_key(email: &str, address_key: Option<&str>) -> String {
+    format!(
+        "pair:{}|{}",
+        address_key.unwrap_or("ip:unknown"),
+        normalized(email)
+    )
+}
+
+fn normalized(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 /// The counter of a client address (IPv4 as is, IPv6 by /64, IPv4-mapped IPv6 as IPv4).
@@ -141,17 +176,34 @@ mod tests {
     }
 
     #[test]
-    fn an_attempt_is_charged_to_its_account_and_its_address() {
+    fn an_attempt_is_charged_to_its_pair_its_account_and_its_address() {
         let policy = ThrottlePolicy::DEFAULT;
-        let keys = policy.keys("a@b.de", Some("10.0.0.1".parse().unwrap()));
+        let keys = policy.keys(" A@B.de ", Some("10.0.0.1".parse().unwrap()));
         assert_eq!(
             keys,
             vec![
-                ("account:a@b.de".to_string(), 5),
-                ("ip:10.0.0.1".to_string(), 20)
+                ("pair:ip:10.0.0.1|a@b.de".to_string(), 5),
+                ("account:a@b.de".to_string(), 100),
+                ("ip:10.0.0.1".to_string(), 20),
             ]
         );
-        assert_eq!(policy.keys("a@b.de", None).len(), 1);
-        assert!(policy.per_account.attempts < policy.per_address.attempts);
+        // Another address is another pair; the account and its ceiling are shared.
+        let elsewhere = policy.keys("a@b.de", Some("10.0.0.2".parse().unwrap()));
+        assert_ne!(elsewhere[0], keys[0]);
+        assert_eq!(elsewhere[1], keys[1]);
+        let v6 = policy.keys("a@b.de", Some("2001:db8:1:2::9".parse().unwrap()));
+        assert_eq!(v6[0].0, "pair:ip:2001:db8:1:2::/64|a@b.de");
+        let unknown = policy.keys("a@b.de", None);
+        assert_eq!(
+            unknown,
+            vec![
+                ("pair:ip:unknown|a@b.de".to_string(), 5),
+                ("account:a@b.de".to_string(), 100),
+            ]
+        );
+        // A person's typing never reaches the ceiling; one address never reaches it alone.
+        assert!(policy.per_pair.attempts < policy.per_address.attempts);
+        assert!(policy.per_address.attempts < policy.per_account.attempts);
+        assert!(policy.per_account.attempts / policy.per_pair.attempts >= 20);
     }
 }

@@ -26,6 +26,10 @@ use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
 use crate::db::users::{self, UserRow};
+use crate::domain::email::MAX_EMAIL_CHARS;
+use crate::domain::organization::PLATFORM_ORGANIZATION_ID;
+use crate::domain::text::{self, TextError};
+use crate::domain::throttle::account_key;
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
     ThrottlePolicy,
@@ -40,9 +44,10 @@ pub const INSUFFICIENT_PERMISSIONS: &str = "INSUFFICIENT_PERMISSIONS";
 /// The answer to any missing, malformed, expired, forged or revoked token.
 pub const BAD_TOKEN: &str = "Could not validate credentials";
 
-/// Longest password we will hash: argon2 accepts anything, but an attacker's megabyte
-/// password should cost us nothing beyond reading it.
-const MAX_PASSWORD_CHARS: usize = 1024;
+/// Longest password a login reads: far above the 128 characters a password can be chosen
+/// with (and the predecessor's limit), so every stored password still signs in, while an
+/// attacker's megabyte password costs nothing beyond reading it.
+pub const MAX_LOGIN_PASSWORD_CHARS: usize = 1024;
 
 /// `/login`, `/me`, `/logout`; nested under both API prefixes by [`super::router`].
 pub fn router() -> Router<AppState> {
@@ -163,26 +168,39 @@ fn json_text(name: &str, value: Option<&Value>, errors: &mut Vec<FieldError>) ->
     }
 }
 
-/// Missing and empty are the same mistake (the predecessor's form handling agreed).
+/// Missing and empty are the same mistake (the predecessor's form handling agreed). Both
+/// fields are bounded before anything looks them up or hashes them: the e-mail like every
+/// address ([`MAX_EMAIL_CHARS`], no NUL: it becomes a lookup parameter and a throttle key),
+/// the password by [`MAX_LOGIN_PASSWORD_CHARS`] (it only ever reaches the hash).
 fn required_text(
     name: &str,
     value: Option<String>,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    match value {
-        None => {
-            errors.push(field(name, "is required"));
+    let Some(text) = value else {
+        errors.push(field(name, "is required"));
+        return None;
+    };
+    if text.trim().is_empty() {
+        errors.push(field(name, "must not be empty"));
+        return None;
+    }
+    let checked = if name == "password" {
+        match text.chars().nth(MAX_LOGIN_PASSWORD_CHARS) {
+            Some(_) => Err(TextError::TooLong {
+                max: MAX_LOGIN_PASSWORD_CHARS,
+            }),
+            None => Ok(()),
+        }
+    } else {
+        text::bounded(text.trim(), MAX_EMAIL_CHARS).map(|_| ())
+    };
+    match checked {
+        Ok(()) => Some(text),
+        Err(error) => {
+            errors.push(field(name, &error.to_string()));
             None
         }
-        Some(text) if text.trim().is_empty() => {
-            errors.push(field(name, "must not be empty"));
-            None
-        }
-        Some(text) if name == "password" && text.chars().count() > MAX_PASSWORD_CHARS => {
-            errors.push(field(name, "is too long"));
-            None
-        }
-        Some(text) => Some(text),
     }
 }
 
@@ -225,13 +243,15 @@ pub struct LoginOrganization {
     pub org_type: &'static str,
 }
 
-/// Runs a CPU-heavy password function off the async workers.
+/// Runs a CPU-heavy password function off the async workers, at most one per core at a
+/// time ([`password::run_limited`]). Never await it while holding a database connection
+/// (a checked [`CurrentUser`] transaction included: `release` it first).
 pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
+    password::run_limited(work)
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password task failed: {e}")))
+        .map_err(ApiError::Internal)
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
@@ -239,7 +259,7 @@ pub(super) async fn blocking<T: Send + 'static>(
     request_body(content((LoginForm = "application/x-www-form-urlencoded"), (LoginJson = "application/json"))),
     responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong e-mail or password, or deactivated"),
         (status = 403, description = "No active organization membership"),
-        (status = 422, description = "A field is missing or empty"),
+        (status = 422, description = "A field is missing, empty or too long (e-mail 254, password 1024 characters)"),
         (status = 429, description = "Too many attempts; see Retry-After")))]
 async fn login(
     State(state): State<AppState>,
@@ -255,38 +275,46 @@ async fn login(
     if let Some(retry_after_secs) =
         store::throttle_claim(state.pool.inner(), &keys, policy.window_seconds).await?
     {
-        tracing::warn!(account = %keys[0].0, "login throttled");
+        tracing::warn!(account = %account_key(&email), client = ?address, "login throttled");
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
-    let Some(record) = store::login_lookup(&state.pool, &email).await? else {
-        // Same work as a wrong password, so timing does not reveal unknown addresses.
-        blocking(move || password::verify_dummy(&password)).await?;
-        return Err(ApiError::Unauthorized(BAD_LOGIN));
-    };
+    // From here a failure must look the same whether or not the account exists: the same
+    // password work (see `password::verify_login`) and the same audit statements.
+    let record = store::login_lookup(&state.pool, &email).await?;
+    let stored = record.as_ref().map(|r| r.hashed_password.clone());
+    let dummies = state.dummy_hashes.clone();
+    let (check, password) = blocking(move || {
+        let check = password::verify_login(&password, stored.as_deref(), &dummies);
+        (check, password)
+    })
+    .await?;
     let attempt = LoginAudit {
-        user_id: record.user_id,
+        user_id: record.as_ref().map(|r| r.user_id),
         email: &email,
         address,
         request_id: &request_id,
     };
-    let stored = record.hashed_password.clone();
-    let (matches, password) = blocking(move || {
-        let ok = password::verify(&password, &stored);
-        (ok, password)
-    })
-    .await?;
-    if !matches {
-        if let Some(organization_id) = record.organization_id {
+    let record = match record {
+        Some(record) if check.matches => record,
+        other => {
+            tracing::debug!(computed = ?check.computed, "login failed");
+            // Unknown e-mails and accounts without an organization are recorded in the
+            // platform organization's log, in the same statements as any other failure.
+            let organization_id = other
+                .and_then(|r| r.organization_id)
+                .unwrap_or(PLATFORM_ORGANIZATION_ID);
             let tx = attempt
                 .begin(&state, organization_id, "auth.login_failed")
                 .await?;
             tx.commit().await?;
+            return Err(ApiError::Unauthorized(BAD_LOGIN));
         }
-        return Err(ApiError::Unauthorized(BAD_LOGIN));
-    }
-    let (account_key, other_keys) = keys.split_first().expect("the account key comes first");
+    };
+    // The pair restarts; the account's ceiling and the address get this attempt back (a
+    // success must not wipe out the failures of someone guessing from elsewhere).
+    let (pair_key, other_keys) = keys.split_first().expect("the pair key comes first");
     let other_keys: Vec<String> = other_keys.iter().map(|(key, _)| key.clone()).collect();
-    store::throttle_release(&state.pool, &account_key.0, &other_keys).await?;
+    store::throttle_release(&state.pool, &pair_key.0, &other_keys).await?;
     // Checked before any token exists (the predecessor issued tokens to inactive users and
     // refused them only on the next request). After the password check, so this answer
     // tells nothing to someone who does not know the password.
@@ -366,11 +394,11 @@ async fn upgrade_hash(state: &AppState, user_id: Uuid, old_hash: String, passwor
     }
 }
 
-/// A sign-in attempt on a known account, for the audit log of the account's organization
-/// (the predecessor audited no login at all). Unknown e-mails are not recorded: they belong
-/// to no organization.
+/// A sign-in attempt, for the audit log of the account's organization (the predecessor
+/// audited no login at all); an unknown e-mail's failure goes to the platform organization.
 struct LoginAudit<'a> {
-    user_id: Uuid,
+    /// `None` for an e-mail that belongs to no account.
+    user_id: Option<Uuid>,
     email: &'a str,
     address: Option<std::net::IpAddr>,
     request_id: &'a RequestId,
@@ -387,13 +415,13 @@ impl LoginAudit<'_> {
     ) -> Result<TenantTx, ApiError> {
         let context = TenantContext {
             organization_id,
-            user_id: Some(self.user_id),
+            user_id: self.user_id,
         };
         let mut tx = TenantTx::begin(&state.pool, context).await?;
         tx.audit(AuditEntry {
             action,
             resource_type: "user",
-            resource_id: Some(self.user_id.to_string()),
+            resource_id: self.user_id.map(|id| id.to_string()),
             actor: Some(self.email),
             request_id: self.request_id.as_deref(),
             details: serde_json::json!({
@@ -642,6 +670,36 @@ mod tests {
             let json = parse_credentials(&headers("application/json"), body.as_bytes());
             assert_eq!(json.unwrap(), expected);
         }
+    }
+
+    #[test]
+    fn e_mail_and_password_lengths_are_bounded_inclusively() {
+        let json = headers("application/json");
+        let body = |email: &str, password: &str| {
+            serde_json::json!({"email": email, "password": password}).to_string()
+        };
+        let email_at = format!("{}@b.de", "a".repeat(MAX_EMAIL_CHARS - 5));
+        let password_at = "p".repeat(MAX_LOGIN_PASSWORD_CHARS);
+        assert!(parse_credentials(&json, body(&email_at, &password_at).as_bytes()).is_ok());
+        // Surrounding spaces are not part of the address.
+        assert!(parse_credentials(&json, body(&format!(" {email_at} "), "x").as_bytes()).is_ok());
+        assert_eq!(
+            fields(parse_credentials(
+                &json,
+                body(&format!("a{email_at}"), &format!("{password_at}p")).as_bytes()
+            )),
+            ["email", "password"]
+        );
+        assert_eq!(
+            fields(parse_credentials(&json, body("a\0@b.de", "x").as_bytes())),
+            ["email"]
+        );
+        let form = headers("application/x-www-form-urlencoded");
+        let huge = format!("username={}&password=x", "a".repeat(1_500_000));
+        assert_eq!(
+            fields(parse_credentials(&form, huge.as_bytes())),
+            ["username"]
+        );
     }
 
     #[test]

@@ -301,10 +301,11 @@ pub async fn buffer_body(
 }
 
 /// Whether a client's `X-Request-ID` may be kept: it goes into logs and audit rows, so only
-/// short ids of letters, digits and `-_.:` (UUIDs, trace ids). Anything else is replaced by
+/// short ids of letters, digits and `-_.:` (UUIDs, trace ids), at most 100 (the audit
+/// column's size: a longer id failed every audited change). Anything else is replaced by
 /// a fresh UUID (the predecessor trusted any value: log injection, correlation spoofing).
 pub fn is_safe_request_id(value: &[u8]) -> bool {
-    (1..=128).contains(&value.len())
+    (1..=100).contains(&value.len())
         && value
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
@@ -384,12 +385,13 @@ mod tests {
         assert!(is_safe_request_id(b"trace-me-123"));
         assert!(is_safe_request_id(b"8a1f2c3d-0000-4000-8000-000000000001"));
         assert!(is_safe_request_id(b"span.42:a_b"));
+        assert!(is_safe_request_id(&[b'a'; 100]));
         for bad in [
             &b""[..],
             b"two words",
             b"quote\"level=error",
             b"caf\xc3\xa9",
-            &[b'a'; 129][..],
+            &[b'a'; 101][..],
         ] {
             assert!(!is_safe_request_id(bad), "{bad:?}");
         }
@@ -492,10 +494,4 @@ impl<const N: usize, S: Send + Sync> FromRequestParts<S> for PathIds<N> {
         }
         Ok(PathIds(ids))
     }
-}
-
-/// A search parameter as the list queries take it: trimmed, and absent when blank.
-pub fn search_term(raw: Option<String>) -> Option<String> {
-    raw.map(|text| text.trim().to_string())
-        .filter(|text| !text.is_empty())
 }

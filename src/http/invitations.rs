@@ -15,8 +15,7 @@
 //! transaction as the membership insert. Rules live in [`crate::domain::invitation`].
 
 use axum::extract::{Path, State};
-use axum::http::header::HOST;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -32,14 +31,15 @@ use super::extract::{ClientAddress, Fields, JsonBody, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::AppState;
 use crate::auth::{password, store};
+use crate::config::PublicUrl;
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
 use crate::domain::invitation::{
-    self, check_usable, same_email, system_role_for, InvitationToken, Unusable,
-    INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_REDIRECT_URL_CHARS,
+    self, check_redirect_url, check_usable, same_email, system_role_for, InvitationToken, Unusable,
+    INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_TOKEN_CHARS,
 };
 use crate::domain::throttle::{invitation_sends_key, invitation_tokens_key, ActionLimit};
 use crate::domain::{
-    check_password_rules, Email, InvitationStatus, OrgRole, OrgType, UnknownLabel,
+    check_password_rules, text, Email, InvitationStatus, OrgRole, OrgType, UnknownLabel,
 };
 
 /// Refusal codes (reference §3.2, plus `INVITATION_REVOKED` and `EMAIL_ALREADY_REGISTERED`).
@@ -50,9 +50,6 @@ pub const INVITATION_NOT_FOUND: &str = "INVITATION_NOT_FOUND";
 pub const EMAIL_MISMATCH: &str = "EMAIL_MISMATCH";
 pub const EMAIL_ALREADY_REGISTERED: &str = "EMAIL_ALREADY_REGISTERED";
 
-/// Where invitation links point when set (e.g. `https://tracehub.example.com`); otherwise
-/// the link is built from the request's `Host` (and `X-Forwarded-Proto`).
-pub const PUBLIC_URL_ENV: &str = "TRACEHUB_PUBLIC_URL";
 /// The front-end page that reads `?token=`.
 const ACCEPT_PATH: &str = "/accept-invitation";
 /// The longest `full_name` (`users.full_name` is varchar(100)).
@@ -91,7 +88,8 @@ struct CreateInvitation {
     org_role: OrgRole,
     /// At most 1000 characters.
     custom_message: Option<String>,
-    /// At most 500 characters.
+    /// Where the front end sends the invitee after accepting: a path (`/dashboard`, not
+    /// `//…`) or an absolute URL of an origin in `CORS_ORIGINS`; at most 500 characters.
     redirect_url: Option<String>,
 }
 
@@ -237,36 +235,29 @@ fn required(fields: &mut Fields, name: &str, value: &str) {
     }
 }
 
-/// The link handed to the invitee. `TRACEHUB_PUBLIC_URL` wins (behind proxies that rewrite
-/// `Host`, and so links never depend on what a client sent); otherwise the request's own
-/// scheme and host, which is what the invitee's browser can reach when the admin could.
-fn invitation_url(headers: &HeaderMap, token: &InvitationToken) -> String {
-    let base = std::env::var(PUBLIC_URL_ENV)
-        .ok()
-        .map(|url| url.trim().trim_end_matches('/').to_string())
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| {
-            let header = |name: &str| {
-                headers
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.split(',').next().unwrap_or_default().trim().to_string())
-                    .filter(|v| !v.is_empty())
-            };
-            let scheme = header("x-forwarded-proto")
-                .filter(|s| s == "https" || s == "http")
-                .unwrap_or_else(|| "http".to_string());
-            let host = header(HOST.as_str()).unwrap_or_else(|| "localhost".to_string());
-            format!("{scheme}://{host}")
-        });
-    format!("{base}{ACCEPT_PATH}?token={}", token.as_str())
+/// A token field: required, and no longer than a token can be ([`MAX_TOKEN_CHARS`]).
+fn token_field(fields: &mut Fields, name: &str, value: &str) {
+    required(fields, name, value);
+    if value.chars().nth(MAX_TOKEN_CHARS).is_some() {
+        fields.add(
+            name,
+            format!("must be at most {MAX_TOKEN_CHARS} characters long"),
+        );
+    }
 }
 
-/// Runs a CPU-heavy password hash off the async workers.
+/// The link handed to the invitee, on the configured public URL (`TRACEHUB_PUBLIC_URL`,
+/// read once at start-up): never on the request's `Host` or `X-Forwarded-Proto`, which a
+/// client can forge to have us hand out a link to its own site, token included.
+fn invitation_url(public_url: &PublicUrl, token: &InvitationToken) -> String {
+    public_url.link(&format!("{ACCEPT_PATH}?token={}", token.as_str()))
+}
+
+/// Hashes a new password behind the per-core limit ([`password::run_limited`]); callers
+/// hold no database connection meanwhile.
 async fn hash_password(secret: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&secret))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password task failed: {e}")))?
+    super::auth::blocking(move || password::hash(&secret))
+        .await?
         .map_err(ApiError::Internal)
 }
 
@@ -308,9 +299,17 @@ async fn tx_in(
         organization_id,
         user_id: Some(caller.user_id),
     };
-    Ok(caller
+    caller
         .begin_platform(context, &caller.user_id.to_string(), reason)
-        .await?)
+        .await
+        // The access is audited under the target organization: its foreign key refuses an
+        // organization that does not exist, which is a 404 like any unknown id.
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("23503") => {
+                ApiError::NotFound
+            }
+            _ => error.into(),
+        })
 }
 
 /// The transaction for an invitation known only by id: platform admins see every
@@ -402,9 +401,9 @@ fn is_unique_violation(error: &sqlx::Error, constraint: &str) -> bool {
         (status = 422, description = "A field is invalid"),
         (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
 async fn create(
+    State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,
-    headers: HeaderMap,
     JsonBody(body): JsonBody<CreateInvitation>,
 ) -> Result<(StatusCode, Json<IssuedInvitation>), ApiError> {
     let access = caller.access();
@@ -416,25 +415,21 @@ async fn create(
     let mut fields = Fields::new();
     let email = fields.check("email", Email::parse(&body.email));
     let custom_message = body.custom_message.filter(|m| !m.trim().is_empty());
-    if custom_message
-        .as_ref()
-        .is_some_and(|m| m.chars().count() > MAX_CUSTOM_MESSAGE_CHARS)
-    {
-        fields.add(
+    if let Some(message) = &custom_message {
+        fields.check(
             "custom_message",
-            format!("must be at most {MAX_CUSTOM_MESSAGE_CHARS} characters long"),
+            text::bounded(message, MAX_CUSTOM_MESSAGE_CHARS),
         );
     }
-    let redirect_url = body.redirect_url.filter(|u| !u.trim().is_empty());
-    if redirect_url
-        .as_ref()
-        .is_some_and(|u| u.chars().count() > MAX_REDIRECT_URL_CHARS)
-    {
-        fields.add(
-            "redirect_url",
-            format!("must be at most {MAX_REDIRECT_URL_CHARS} characters long"),
-        );
-    }
+    let redirect_url = body
+        .redirect_url
+        .filter(|u| !u.trim().is_empty())
+        .and_then(|url| {
+            fields.check(
+                "redirect_url",
+                check_redirect_url(&url, &state.cors_origins),
+            )
+        });
     fields.finish()?;
     let email = email.ok_or_else(|| Fields::one("email", "is invalid"))?;
 
@@ -499,7 +494,7 @@ async fn create(
         StatusCode::CREATED,
         Json(IssuedInvitation {
             invitation: row.view(),
-            invitation_url: invitation_url(&headers, &token),
+            invitation_url: invitation_url(&state.public_url, &token),
         }),
     ))
 }
@@ -512,7 +507,8 @@ async fn create(
     params(ListQuery),
     responses((status = 200, body = Page<InvitationView>), (status = 401, description = "No valid token"),
         (status = 403, description = "Not an admin or manager"),
-        (status = 422, description = "A parameter is invalid")))]
+        (status = 404, description = "organization_id names no organization, or another one than the caller's (platform admins excepted)"),
+        (status = 422, description = "A parameter is invalid (organization_id not a UUID)")))]
 async fn list(
     mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
@@ -528,13 +524,12 @@ async fn list(
     }
     .validate()?;
     let organization_id = query.organization_id.unwrap_or(caller.organization_id);
-    // Another organization's filter: platform admins read it (audited); for anyone else the
-    // tenant transaction shows none of its rows, so the page is simply empty.
-    let mut tx = if caller.access().is_platform_admin() {
-        tx_in(&mut caller, organization_id, "list invitations").await?
-    } else {
-        caller.begin().await?
-    };
+    // Another organization: platform admins read it (audited; an unknown one is a 404); for
+    // anyone else it is a 404, as on every route about another organization.
+    if organization_id != caller.organization_id && !caller.access().is_platform_admin() {
+        return Err(ApiError::NotFound);
+    }
+    let mut tx = tx_in(&mut caller, organization_id, "list invitations").await?;
     let (rows, total) = db::list(tx.conn(), organization_id, query.status, request).await?;
     tx.commit().await?;
     let items = rows.iter().map(InvitationRow::view).collect();
@@ -585,9 +580,9 @@ async fn read(
         (status = 422, description = "id is not a UUID"),
         (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
 async fn resend(
+    State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<IssuedInvitation>, ApiError> {
     let id = parse_id(&id)?;
@@ -612,7 +607,7 @@ async fn resend(
     tx.commit().await?;
     Ok(Json(IssuedInvitation {
         invitation: row.view(),
-        invitation_url: invitation_url(&headers, &token),
+        invitation_url: invitation_url(&state.public_url, &token),
     }))
 }
 
@@ -683,7 +678,7 @@ async fn validate(
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Response, ApiError> {
     let mut fields = Fields::new();
-    required(&mut fields, "token", &body.token);
+    token_field(&mut fields, "token", &body.token);
     fields.finish()?;
     charge_token(&state, address).await?;
     let found = match usable_invitation(&state, &invitation::token_hash(&body.token)).await {
@@ -725,7 +720,7 @@ async fn accept(
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Json<AcceptAnswer>, ApiError> {
     let mut fields = Fields::new();
-    required(&mut fields, "token", &body.token);
+    token_field(&mut fields, "token", &body.token);
     fields.finish()?;
     let mut own = caller.begin().await?;
     let own_email = db::own_email(own.conn(), caller.user_id).await?;
@@ -807,13 +802,8 @@ async fn register(
     }
     let full_name = body.full_name.trim().to_string();
     required(&mut fields, "full_name", &full_name);
-    if full_name.chars().count() > MAX_FULL_NAME_CHARS {
-        fields.add(
-            "full_name",
-            format!("must be at most {MAX_FULL_NAME_CHARS} characters long"),
-        );
-    }
-    required(&mut fields, "invitation_token", &body.invitation_token);
+    fields.check("full_name", text::bounded(&full_name, MAX_FULL_NAME_CHARS));
+    token_field(&mut fields, "invitation_token", &body.invitation_token);
     fields.finish()?;
     let email = email.ok_or_else(|| Fields::one("email", "is invalid"))?;
 
@@ -1246,27 +1236,18 @@ mod db {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     #[test]
-    fn links_use_the_request_host_and_forwarded_scheme() {
+    fn links_use_the_public_url_and_its_prefix() {
         let token = InvitationToken::from_bytes([7; 32]);
-        let mut headers = HeaderMap::new();
-        headers.insert(HOST, HeaderValue::from_static("app.example.com:8443"));
-        // The environment variable is not set in unit tests.
-        if std::env::var(PUBLIC_URL_ENV).is_err() {
-            assert_eq!(
-                invitation_url(&headers, &token),
-                format!(
-                    "http://app.example.com:8443/accept-invitation?token={}",
-                    token.as_str()
-                )
-            );
-            headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-            assert!(invitation_url(&headers, &token).starts_with("https://app.example.com:8443/"));
-            headers.insert("x-forwarded-proto", HeaderValue::from_static("javascript"));
-            assert!(invitation_url(&headers, &token).starts_with("http://"));
-        }
+        let base = PublicUrl::parse("https://tracehub.example.com/app/").unwrap();
+        assert_eq!(
+            invitation_url(&base, &token),
+            format!(
+                "https://tracehub.example.com/app/accept-invitation?token={}",
+                token.as_str()
+            )
+        );
     }
 
     #[test]

@@ -33,8 +33,9 @@ use axum::{Json, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+use crate::auth::password::DummyHashes;
 use crate::auth::TokenKeys;
-use crate::config::{resolve_jwt_secret, Exposure, JwtSecret};
+use crate::config::{resolve_jwt_secret, Exposure, JwtSecret, PublicUrl, DEFAULT_BIND};
 use crate::db::tenant::AppPool;
 use error::ApiError;
 use metrics::Metrics;
@@ -55,6 +56,10 @@ pub struct AppState {
     pub exposure: Arc<Exposure>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// The base of links handed out (`TRACEHUB_PUBLIC_URL`, resolved once at start-up).
+    pub public_url: Arc<PublicUrl>,
+    /// What a failed login verifies against besides (or instead of) a real hash.
+    pub dummy_hashes: Arc<DummyHashes>,
 }
 
 impl AppState {
@@ -73,7 +78,27 @@ impl AppState {
             cors_origins: Arc::new(Vec::new()),
             exposure: Arc::new(Exposure::open()),
             trusted_proxies: Arc::new(Vec::new()),
+            // The development default of the default address; the server sets its own.
+            public_url: Arc::new(PublicUrl::for_bind(
+                DEFAULT_BIND
+                    .parse()
+                    .expect("the default bind address parses"),
+            )),
+            dummy_hashes: Arc::new(DummyHashes::argon2_only()),
         }
+    }
+
+    /// Pads failed logins with these hashes (the server builds them from the stored hashes
+    /// at start-up; see [`DummyHashes`]).
+    pub fn with_dummy_hashes(mut self, dummies: DummyHashes) -> Self {
+        self.dummy_hashes = Arc::new(dummies);
+        self
+    }
+
+    /// Builds links (invitations) on this base (see [`crate::config::resolve_public_url`]).
+    pub fn with_public_url(mut self, url: PublicUrl) -> Self {
+        self.public_url = Arc::new(url);
+        self
     }
 
     /// Believes `X-Forwarded-For` from these proxies (see [`extract::client_address`]).

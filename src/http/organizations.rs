@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::auth::{CurrentUser, INSUFFICIENT_PERMISSIONS};
 use super::error::ApiError;
-use super::extract::{search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
+use super::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery};
 use super::reach::{Opened, Reach};
 use super::time::rfc3339;
@@ -35,7 +35,7 @@ use crate::db::organizations::{
 };
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::organization::{self, OrganizationStatus};
-use crate::domain::{slugify, Email, OrgPermission, OrgType, Slug};
+use crate::domain::{slugify, text, Email, OrgPermission, OrgType, Slug};
 
 /// Refusal codes of this API (reference §3.2, plus the ones where it was silent).
 pub const ORG_SLUG_EXISTS: &str = "ORG_SLUG_EXISTS";
@@ -165,14 +165,15 @@ pub struct OrganizationFields {
     settings: Option<Map<String, Value>>,
 }
 
-/// Checks an optional free-text field: trimmed, empty means null, at most `max` characters.
+/// Checks an optional free-text field: trimmed, empty means null, at most `max` characters
+/// and no NUL.
 fn text_change(fields: &mut Fields, name: &str, value: TextChange, max: usize) -> TextChange {
     value.map(|inner| {
         let text = inner
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty());
-        if text.as_ref().is_some_and(|t| t.chars().count() > max) {
-            fields.add(name, format!("must be at most {max} characters long"));
+        if let Some(t) = &text {
+            fields.check(name, text::bounded(t, max));
         }
         text
     })
@@ -216,7 +217,9 @@ impl OrganizationFields {
                 100,
             ),
             tax_id: text_change(fields, "tax_id", self.tax_id, 100),
-            settings: self.settings.map(Value::Object),
+            settings: self.settings.map(Value::Object).inspect(|settings| {
+                fields.check("settings", organization::check_settings(settings));
+            }),
         }
     }
 }
@@ -440,11 +443,13 @@ async fn list_organizations(
         limit: query.limit,
     }
     .validate()?;
+    let search = text::search_term(query.search.as_deref())
+        .map_err(|e| Fields::one("search", &e.to_string()))?;
     let (mut tx, opened) = caller.open(Reach::Everywhere, "list organizations").await?;
     let filter = OrganizationFilter {
         org_type: query.org_type,
         status: query.status,
-        search: search_term(query.search),
+        search,
         sort: match query.sort.unwrap_or_default() {
             OrganizationSort::CreatedAt => Sort::CreatedAt,
             OrganizationSort::Name => Sort::Name,
@@ -506,6 +511,13 @@ async fn update_organization(
     if !organizations::update(&mut tx, id, &changes).await? {
         return Err(ApiError::NotFound);
     }
+    let detail = read_organization(&mut tx, id).await?;
+    if changes.settings.is_some() {
+        // Merged key by key, the stored object may outgrow what one request could send;
+        // refused here, the transaction (and the update) is rolled back.
+        organization::check_merged_settings(&detail.settings)
+            .map_err(|e| Fields::one("settings", &e.to_string()))?;
+    }
     tx.audit(audit_entry(
         "organization.update",
         "organization",
@@ -520,7 +532,6 @@ async fn update_organization(
         }),
     ))
     .await?;
-    let detail = read_organization(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(detail))
 }

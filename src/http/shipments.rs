@@ -32,7 +32,8 @@ use super::extract::{Fields, JsonBody, QueryParams, RequestId};
 use super::AppState;
 use crate::db::shipments::{self as db, ListFilter, ListScope, ShipmentRow, ShipmentValues};
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
-use crate::domain::{may_delete, ListCursor, Permission, ShipmentStatus};
+use crate::domain::shipment::may_carry_products;
+use crate::domain::{may_delete, text, ListCursor, Permission, ShipmentStatus};
 use input::ShipmentInput;
 use output::{
     DocumentItem, DocumentSummary, LatestEvent, ShipmentDetail, ShipmentList, ShipmentResponse,
@@ -81,8 +82,11 @@ pub struct ApiDoc;
 
 /// A shipment reference already used in this organization.
 pub const REFERENCE_EXISTS: &str = "REFERENCE_EXISTS";
-/// A delete refused because documents are attached.
+/// A delete refused because documents are attached (with or without other dependents):
+/// the predecessor's clients know this refusal by this code, so it stays.
 pub const SHIPMENT_HAS_DOCUMENTS: &str = "SHIPMENT_HAS_DOCUMENTS";
+/// A delete refused because tracking events or EUDR origins depend on the shipment.
+pub const SHIPMENT_HAS_DEPENDENTS: &str = "SHIPMENT_HAS_DEPENDENTS";
 
 // ---------------------------------------------------------------------------------------
 // Helpers shared by the handlers of this slice
@@ -233,15 +237,9 @@ impl ListQuery {
             None | Some("") => None,
             Some(text) => fields.check("cursor", ListCursor::decode(text)),
         };
-        let search = self
-            .search
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
-        if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-            fields.add("search", "must be at most 100 characters");
-        } else if search.as_ref().is_some_and(|s| s.contains('\0')) {
-            fields.add("search", "must not contain NUL characters");
-        }
+        let search = fields
+            .check("search", text::search_term(self.search.as_deref()))
+            .flatten();
         fields.finish()?;
         Ok(ListFilter {
             status,
@@ -370,6 +368,7 @@ async fn create(
     caller.require(Permission::ShipmentsCreate)?;
     let products = body.products.take().unwrap_or_default();
     let mut fields = Fields::new();
+    fields.check("products", may_carry_products(products.len()));
     let values = body.apply(None, &mut fields);
     let products: Vec<_> = products
         .into_iter()
@@ -452,6 +451,11 @@ async fn update(
     let current = owned_shipment(&mut tx, &caller, &id).await?;
     let previous = current.values()?;
     let mut fields = Fields::new();
+    // PATCH does not change products (they have routes of their own), but the bound on
+    // what a request may carry is the same.
+    if let Some(products) = &body.products {
+        fields.check("products", may_carry_products(products.len()));
+    }
     let values = body.apply(Some(previous.clone()), &mut fields);
     fields.finish()?;
     check_links(&mut tx, &values, Some(&previous)).await?;
@@ -481,12 +485,12 @@ async fn update(
 }
 
 #[utoipa::path(delete, path = "/api/v1/shipments/{id}", tag = "shipments", security(("bearer" = [])),
-    summary = "Delete a shipment without documents (with its products and tracking events)",
+    summary = "Delete a shipment without documents, tracking events or origins (its products go with it)",
     params(("id" = Uuid, Path, description = "Shipment id")),
     responses((status = 204, description = "Deleted"), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:delete"),
         (status = 404, description = "No such shipment owned by the caller's organization"),
-        (status = 409, description = "SHIPMENT_HAS_DOCUMENTS")))]
+        (status = 409, description = "SHIPMENT_HAS_DOCUMENTS (documents attached), else SHIPMENT_HAS_DEPENDENTS (tracking events or origins); the detail counts them")))]
 async fn remove(
     mut caller: CurrentUser,
     request_id: RequestId,
@@ -495,15 +499,34 @@ async fn remove(
     caller.require(Permission::ShipmentsDelete)?;
     let mut tx = caller.begin().await?;
     let shipment = owned_shipment(&mut tx, &caller, &id).await?;
-    let documents = db::document_count(tx.conn(), shipment.id).await?;
-    may_delete(documents)
-        .map_err(|refusal| ApiError::conflict(SHIPMENT_HAS_DOCUMENTS, refusal.to_string()))?;
-    if !db::delete_shipment(tx.conn(), shipment.id).await? {
-        return Err(ApiError::NotFound);
-    }
+    let dependents = db::dependents(tx.conn(), shipment.id).await?;
+    may_delete(dependents).map_err(|refusal| {
+        let code = if refusal.has_documents() {
+            SHIPMENT_HAS_DOCUMENTS
+        } else {
+            SHIPMENT_HAS_DEPENDENTS
+        };
+        ApiError::conflict(code, refusal.to_string())
+    })?;
+    let products = match db::delete_shipment(tx.conn(), shipment.id).await {
+        Ok(Some(products)) => products,
+        Ok(None) => return Err(ApiError::NotFound),
+        // A dependent row the counts did not see (another organization's row pointing at
+        // this shipment): refused all the same, never a 500.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
+            return Err(ApiError::conflict(
+                SHIPMENT_HAS_DEPENDENTS,
+                "other records depend on the shipment; it cannot be deleted",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The products went with the shipment: what they were stays on record here.
     let details = serde_json::json!({
         "reference": shipment.reference,
         "container_number": shipment.container_number,
+        "deleted_product_count": products.len(),
+        "deleted_products": products,
     });
     audit(
         &mut tx,

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::auth::{blocking, CurrentUser};
 use super::error::ApiError;
-use super::extract::{parse_json, search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
+use super::extract::{parse_json, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::reach::{Opened, Reach};
 use super::time::rfc3339;
@@ -33,7 +33,7 @@ use crate::auth::password;
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::db::users::{self, AccountRow, Scope, UserChanges, UserFilter, UserRow};
 use crate::domain::user_admin::{self, Account, Action, Answer, Refusal};
-use crate::domain::{check_password_rules, Email, Permission, SystemRole};
+use crate::domain::{check_password_rules, text, Email, Permission, SystemRole};
 
 /// An e-mail address already used by an account (of any organization).
 pub const EMAIL_EXISTS: &str = "EMAIL_EXISTS";
@@ -704,9 +704,10 @@ impl ListQuery {
             limit: self.limit,
         }
         .validate();
+        let search = fields.check("search", text::search_term(self.search.as_deref()));
         fields.finish()?;
         let filter = UserFilter {
-            search: search_term(self.search),
+            search: search.flatten(),
             role,
             is_active: self.is_active,
         };

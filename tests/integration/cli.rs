@@ -88,3 +88,33 @@ async fn a_database_at_an_unknown_revision_or_a_foreign_dump_is_a_one_line_error
         Some("sprint8_001")
     );
 }
+
+/// Production refuses to serve without `TRACEHUB_PUBLIC_URL` (links would have no trusted
+/// base), and a malformed value is refused by every command at start-up.
+#[tokio::test]
+async fn production_serve_needs_a_valid_public_url() {
+    let db = TestDb::at("002").await;
+    let secret = "s".repeat(32);
+    let base = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("TRACEHUB_ENV", "production"),
+        ("JWT_SECRET", secret.as_str()),
+        ("TRACEHUB_BIND", "127.0.0.1:0"),
+    ];
+    let output = tracehub_with_env(&["serve"], &base);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("TRACEHUB_PUBLIC_URL is not set"),
+        "{}",
+        stderr(&output)
+    );
+    let mut env = base.to_vec();
+    env.push(("TRACEHUB_PUBLIC_URL", "javascript:alert(1)"));
+    let output = tracehub_with_env(&["db", "current"], &env);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("TRACEHUB_PUBLIC_URL"),
+        "{}",
+        stderr(&output)
+    );
+}

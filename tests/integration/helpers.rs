@@ -342,11 +342,13 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = configure(tracehub::http::AppState::with_jwt_secret(
-            pool.clone(),
-            &jwt_secret,
-        ));
+        let local = listener.local_addr().expect("address");
+        let address = format!("http://{local}");
+        // As `tracehub serve` in development: links on the address it listens on.
+        let state = configure(
+            tracehub::http::AppState::with_jwt_secret(pool.clone(), &jwt_secret)
+                .with_public_url(tracehub::config::PublicUrl::for_bind(local)),
+        );
         tokio::spawn(tracehub::http::serve(state, listener));
         Self {
             _db: db,
@@ -591,11 +593,12 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = configure(tracehub::http::AppState::with_jwt_secret(
-            pool,
-            &self.jwt_secret,
-        ));
+        let local = listener.local_addr().expect("address");
+        let address = format!("http://{local}");
+        let state = configure(
+            tracehub::http::AppState::with_jwt_secret(pool, &self.jwt_secret)
+                .with_public_url(tracehub::config::PublicUrl::for_bind(local)),
+        );
         tokio::spawn(tracehub::http::serve(state, listener));
         address
     }

@@ -246,12 +246,15 @@ async fn roles_tenants_and_malformed_requests() {
             let response = w.app.call(method, path, Some(&w.other_admin), None).await;
             assert_error(response, StatusCode::NOT_FOUND, "NOT_FOUND", path).await;
         }
-        let foreign = w
-            .app
-            .get_ok(&format!("{list}?organization_id={}", w.org), &w.other_admin)
-            .await;
-        assert_eq!(foreign["total"], 0);
-        assert_eq!(foreign["items"], json!([]));
+        // Another organization's list is a 404, as on every route about it.
+        let foreign = format!("{list}?organization_id={}", w.org);
+        assert_error(
+            w.app.get_with_token(&foreign, &w.other_admin).await,
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &foreign,
+        )
+        .await;
         assert_error(
             w.post(&list, Some(&w.other_admin), &body).await,
             StatusCode::NOT_FOUND,
@@ -914,4 +917,191 @@ async fn invitation_sends_and_token_guesses_are_rate_limited() {
                           "full_name": "Guest", "invitation_token": "guess-31"});
     let response = app.post_json("/api/v1/auth/register", &register).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// `redirect_url` is a same-site path or a URL of a front end listed in `CORS_ORIGINS`;
+/// anything else (script URLs, other sites, protocol-relative and backslash tricks) is a 422
+/// on the field, so invitation links cannot be turned into an open redirect.
+#[tokio::test]
+async fn redirect_urls_are_paths_or_urls_of_allowed_origins() {
+    let app = TestApp::spawn_configured(|state| {
+        state.with_cors_origins(vec!["https://app.example.com".to_string()])
+    })
+    .await;
+    let token = app.token(ADMIN).await;
+    let invite = |n: usize, redirect: &str| json!({"email": format!("guest{n}@example.com"), "redirect_url": redirect});
+    for (n, good) in [
+        "/shipments?tab=documents",
+        "https://app.example.com/welcome",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let response = app
+            .send_json(
+                Method::POST,
+                "/api/v1/invitations",
+                &token,
+                &invite(n, good),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{good}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["redirect_url"], good);
+    }
+    for (n, bad) in [
+        "javascript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "https://evil.example.com/phish",
+        "http://app.example.com/",
+        "//evil.example.com",
+        "/\\evil.example.com",
+        "/\t/evil.example.com",
+        "welcome",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = assert_error(
+            app.send_json(
+                Method::POST,
+                "/api/v1/invitations",
+                &token,
+                &invite(10 + n, bad),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            bad,
+        )
+        .await;
+        assert_eq!(body["fields"][0]["field"], "redirect_url", "{bad}: {body}");
+    }
+    assert_eq!(
+        app.db()
+            .scalar_i64("SELECT count(*) FROM invitations WHERE email LIKE 'guest%'")
+            .await,
+        2
+    );
+}
+
+/// Invitation links are built on the configured public URL, read once at start-up: a forged
+/// `Host` (or `X-Forwarded-Proto`) never decides where the token is sent.
+#[tokio::test]
+async fn links_use_the_public_url_never_the_request_host() {
+    let public = tracehub::config::PublicUrl::parse("https://tracehub.example.com/app/").unwrap();
+    let app = TestApp::spawn_configured(|state| state.with_public_url(public)).await;
+    let token = app.token(ADMIN).await;
+    let forged = |request: reqwest::RequestBuilder| {
+        request
+            .bearer_auth(&token)
+            .header("Host", "evil.example.com")
+            .header("X-Forwarded-Proto", "https")
+            .header("X-Forwarded-Host", "evil.example.com")
+    };
+    let response = forged(
+        app.client
+            .post(format!("{}/api/v1/invitations", app.address)),
+    )
+    .json(&json!({"email": "guest@example.com"}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let url = created["invitation_url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://tracehub.example.com/app/accept-invitation?token="),
+        "{url}"
+    );
+    let id = created["id"].as_str().unwrap();
+    let response = forged(
+        app.client
+            .post(format!("{}/api/v1/invitations/{id}/resend", app.address)),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let resent: Value = response.json().await.unwrap();
+    assert!(
+        resent["invitation_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://tracehub.example.com/app/accept-invitation?token="),
+        "{resent}"
+    );
+
+    // Unconfigured (development): the address the server listens on, whatever Host says.
+    let app = TestApp::spawn(2, Duration::from_secs(5)).await;
+    let token = app.token(ADMIN).await;
+    let response = app
+        .client
+        .post(format!("{}/api/v1/invitations", app.address))
+        .bearer_auth(&token)
+        .header("Host", "evil.example.com")
+        .json(&json!({"email": "guest@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let url = created["invitation_url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("{}/accept-invitation?token=", app.address)),
+        "{url}"
+    );
+}
+
+/// `organization_id` of the invitation list: an organization that does not exist is a 404
+/// (it was a 500 for platform admins: the audited platform path's foreign key refused it),
+/// and a value that is no UUID a 422 naming the parameter.
+#[tokio::test]
+async fn listing_an_unknown_organization_is_a_404_and_a_non_uuid_a_422() {
+    let w = world().await;
+    let platform_admin = w.app.token(ADMIN).await;
+    let unknown = uuid::Uuid::new_v4();
+    for (token, who) in [(&platform_admin, "platform admin"), (&w.admin, "org admin")] {
+        for prefix in PREFIXES {
+            let path = format!("{prefix}/invitations?organization_id={unknown}");
+            assert_error(
+                w.app.get_with_token(&path, token).await,
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                &format!("{who}: {path}"),
+            )
+            .await;
+            let path = format!("{prefix}/invitations?organization_id=not-a-uuid");
+            let body = assert_error(
+                w.app.get_with_token(&path, token).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                &format!("{who}: {path}"),
+            )
+            .await;
+            assert_eq!(body["fields"][0]["field"], "organization_id", "{body}");
+        }
+    }
+    // Inviting into an unknown organization is a 404 too, never a 500.
+    assert_error(
+        w.post(
+            "/api/v1/invitations",
+            Some(&platform_admin),
+            &json!({"organization_id": unknown, "email": "x@example.com"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "invite into an unknown organization",
+    )
+    .await;
+    // A platform admin still lists a real other organization.
+    let listed = w
+        .app
+        .get_ok(
+            &format!("/api/v1/invitations?organization_id={}", w.org),
+            &platform_admin,
+        )
+        .await;
+    assert_eq!(listed["items"], json!([]));
 }

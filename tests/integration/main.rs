@@ -8,6 +8,8 @@ mod helpers;
 mod http_ops;
 mod hygiene;
 mod invitations;
+mod limits;
+mod login_privacy;
 mod multitenancy;
 mod multitenancy_smoke;
 mod notifications;

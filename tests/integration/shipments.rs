@@ -402,6 +402,153 @@ async fn the_detail_has_the_latest_event_documents_and_summary_and_delete_keeps_
     );
 }
 
+/// Tracking history and EUDR origins are records, not parts of a mistake: a shipment with
+/// either is refused (409 naming them with counts); plain products still go with it, and the
+/// audit row keeps what they were.
+#[tokio::test]
+async fn delete_refuses_tracking_events_and_origins_and_audits_the_products_it_takes() {
+    let w = world().await;
+    let created = w
+        .create("/api/v1", &w.logistics, &shipment_body("DEL-1", 41))
+        .await;
+    let id = created["id"].as_str().expect("id").to_string();
+    let with_origin = created["products"][0]["id"].as_str().expect("product");
+    let plain = w
+        .json(
+            Method::POST,
+            &format!("/api/v1/shipments/{id}/products"),
+            &w.logistics,
+            Some(&json!({"hs_code": "1801", "description": "Cocoa"})),
+            StatusCode::CREATED,
+        )
+        .await;
+    let plain = plain["id"].as_str().expect("product").to_string();
+    let db = w.app.db();
+    db.exec(&format!(
+        "INSERT INTO container_events (id, shipment_id, event_type, event_timestamp, organization_id) \
+         SELECT gen_random_uuid(), '{id}', 'GATE_IN', now() - n * interval '1 hour', '{VIBOTAJ}' \
+           FROM generate_series(1, 3) n; \
+         INSERT INTO origins (id, product_id, farm_plot_identifier, country, organization_id) \
+         VALUES (gen_random_uuid(), '{with_origin}', 'PLOT-7', 'NG', '{VIBOTAJ}')"
+    ))
+    .await;
+    let path = format!("/api/v1/shipments/{id}");
+    let refused = assert_error(
+        w.call(Method::DELETE, &path, &w.admin, None).await,
+        StatusCode::CONFLICT,
+        "SHIPMENT_HAS_DEPENDENTS",
+        "events and an origin",
+    )
+    .await;
+    let detail = refused["detail"].as_str().expect("detail");
+    assert!(detail.contains("3 tracking events, 1 origin"), "{detail}");
+    // The history is gone: the origin alone still refuses.
+    db.exec(&format!(
+        "DELETE FROM container_events WHERE shipment_id = '{id}'"
+    ))
+    .await;
+    let refused = assert_error(
+        w.call(
+            Method::DELETE,
+            &format!("/api{}", &path[7..]),
+            &w.admin,
+            None,
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "SHIPMENT_HAS_DEPENDENTS",
+        "an origin",
+    )
+    .await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("the shipment has 1 origin;")),
+        "{refused}"
+    );
+    assert_eq!(
+        db.scalar_i64(&format!(
+            "SELECT count(*) FROM products WHERE shipment_id = '{id}'"
+        ))
+        .await,
+        2,
+        "nothing was deleted by a refusal"
+    );
+    // Documents keep their own code, and the detail counts everything.
+    db.exec(&format!(
+        "INSERT INTO container_events (id, shipment_id, event_type, event_timestamp, organization_id) \
+         VALUES (gen_random_uuid(), '{id}', 'LOADED', now(), '{VIBOTAJ}')"
+    ))
+    .await;
+    db.exec(&format!(
+        "INSERT INTO documents (id, shipment_id, document_type, name, status, organization_id) \
+         SELECT gen_random_uuid(), '{id}', document_type, 'Invoice', status, '{VIBOTAJ}' \
+           FROM documents LIMIT 1"
+    ))
+    .await;
+    let refused = assert_error(
+        w.call(Method::DELETE, &path, &w.admin, None).await,
+        StatusCode::CONFLICT,
+        "SHIPMENT_HAS_DOCUMENTS",
+        "a document too",
+    )
+    .await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("1 document, 1 tracking event, 1 origin")),
+        "{refused}"
+    );
+
+    // Without documents, events and origins the shipment goes, with its products.
+    db.exec(&format!(
+        "DELETE FROM documents WHERE shipment_id = '{id}'; \
+         DELETE FROM container_events WHERE shipment_id = '{id}'; \
+         DELETE FROM origins WHERE product_id = '{with_origin}'"
+    ))
+    .await;
+    w.json(
+        Method::DELETE,
+        &path,
+        &w.admin,
+        None,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    assert_eq!(
+        db.scalar_i64(&format!(
+            "SELECT count(*) FROM products WHERE shipment_id = '{id}'"
+        ))
+        .await,
+        0
+    );
+    let details: Value = serde_json::from_str(
+        &db.scalar_string(&format!(
+            "SELECT details::text FROM audit_logs \
+              WHERE action = 'shipment.delete' AND resource_id = '{id}'"
+        ))
+        .await
+        .expect("the delete is audited"),
+    )
+    .expect("json");
+    assert_eq!(details["deleted_product_count"], 2, "{details}");
+    let mut ids: Vec<&str> = details["deleted_products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    ids.sort();
+    let mut expected = vec![with_origin, plain.as_str()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(details["deleted_products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["hs_code"] == "1801" && p["description"] == "Cocoa"));
+}
+
 #[tokio::test]
 async fn invalid_input_is_a_422_naming_the_field() {
     let w = world().await;

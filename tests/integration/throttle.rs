@@ -1,5 +1,6 @@
-//! Login throttling (revision 010): per account and per address, failures only, shared by
-//! every server instance through PostgreSQL, answered with 429 and `Retry-After`.
+//! Login throttling (revision 010): per account and address pair, per address, and a
+//! per-account ceiling; failures only, shared by every server instance through PostgreSQL,
+//! answered with 429 and `Retry-After`.
 
 use std::time::Duration;
 
@@ -30,7 +31,8 @@ fn retry_after(response: &reqwest::Response) -> u64 {
 }
 
 #[tokio::test]
-async fn five_failures_lock_the_account_on_every_instance_but_not_other_accounts() {
+async fn five_failures_lock_the_account_from_that_address_on_every_instance_but_not_other_accounts()
+{
     let app = TestApp::spawn(4, Duration::from_secs(5)).await;
     let replica = app.spawn_replica().await;
     // Failures spread over two instances count together.
@@ -57,8 +59,8 @@ async fn five_failures_lock_the_account_on_every_instance_but_not_other_accounts
         attempt(&app, &app.address, VIEWER, PASSWORD).await.status(),
         StatusCode::OK
     );
-    // The window ends (moved into the past as the owner): the account logs in again, and
-    // the success restarts its counter.
+    // The window ends (moved into the past as the owner): the account logs in again; the
+    // success restarts the pair and gives its claim on the account's ceiling back.
     app.db()
         .exec("UPDATE app.login_throttle SET window_start = now() - interval '16 minutes'")
         .await;
@@ -69,10 +71,115 @@ async fn five_failures_lock_the_account_on_every_instance_but_not_other_accounts
     assert_eq!(
         app.db()
             .scalar_i64(
-                "SELECT count(*) FROM app.login_throttle WHERE key = 'account:admin@vibotaj.com'"
+                "SELECT count(*) FROM app.login_throttle \
+                  WHERE key = 'pair:ip:127.0.0.1|admin@vibotaj.com'"
             )
             .await,
         0
+    );
+    assert_eq!(
+        app.db()
+            .scalar_i64(
+                "SELECT coalesce(sum(attempts), 0) FROM app.login_throttle \
+                  WHERE key = 'account:admin@vibotaj.com'"
+            )
+            .await,
+        0
+    );
+}
+
+/// From `address` (as the trusted proxy in front of the server reports it).
+async fn attempt_from(
+    app: &TestApp,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/auth/login", app.address))
+        .header("X-Forwarded-For", address)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("request")
+}
+
+/// A stranger failing from one address locks out only that address for the account: the
+/// owner signs in from another. Only a guess spread over many addresses reaches the
+/// account's ceiling, which then refuses everyone until the window ends.
+#[tokio::test]
+async fn a_strangers_failures_do_not_lock_the_owner_out_but_the_account_ceiling_holds() {
+    let app = TestApp::spawn_configured(|state| {
+        state.with_trusted_proxies(vec!["127.0.0.1/32".parse().unwrap()])
+    })
+    .await;
+    let (stranger, owner) = ("203.0.113.66", "198.51.100.7");
+    for i in 0..5 {
+        let response = attempt_from(&app, stranger, ADMIN, "wrong-Password1").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    assert_error(
+        attempt_from(&app, stranger, ADMIN, PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        "the stranger's address, even with the right password",
+    )
+    .await;
+    assert_eq!(
+        attempt_from(&app, owner, ADMIN, PASSWORD).await.status(),
+        StatusCode::OK,
+        "the owner from elsewhere"
+    );
+    // The owner's success does not free the stranger.
+    assert_error(
+        attempt_from(&app, stranger, ADMIN, PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        "the stranger after the owner's success",
+    )
+    .await;
+    // The stranger's five failures count against the account's ceiling of 100; bring it to
+    // 99 as if 19 more addresses had failed 5 times each (as the owner: the application
+    // cannot touch the counters).
+    let account = "account:admin@vibotaj.com";
+    assert_eq!(
+        app.db()
+            .scalar_i64(&format!(
+                "SELECT attempts::bigint FROM app.login_throttle WHERE key = '{account}'"
+            ))
+            .await,
+        5
+    );
+    app.db()
+        .exec(&format!(
+            "UPDATE app.login_throttle SET attempts = 99 WHERE key = '{account}'"
+        ))
+        .await;
+    // The 100th failure is still checked, from a fresh address; then the ceiling holds for
+    // every address, the owner's included.
+    assert_eq!(
+        attempt_from(&app, "192.0.2.100", ADMIN, "wrong-Password1")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    for address in ["192.0.2.101", owner] {
+        let response = attempt_from(&app, address, ADMIN, PASSWORD).await;
+        assert!((1..=900).contains(&retry_after(&response)));
+        assert_error(
+            response,
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            address,
+        )
+        .await;
+    }
+    // Other accounts are untouched.
+    assert_eq!(
+        attempt_from(&app, "192.0.2.101", VIEWER, PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
     );
 }
 
@@ -110,7 +217,7 @@ async fn successes_do_not_count_and_an_address_guessing_many_accounts_is_stopped
 }
 
 #[tokio::test]
-async fn concurrent_guesses_cannot_exceed_the_account_limit() {
+async fn concurrent_guesses_cannot_exceed_the_pair_limit() {
     let app = TestApp::spawn(16, Duration::from_secs(10)).await;
     let url = format!("{}/api/v1/auth/login", app.address);
     let handles: Vec<_> = (0..30)

@@ -20,10 +20,10 @@ use super::{audit_entry, require_organization};
 use crate::db::members::{self, MemberFilter, MemberRow};
 use crate::db::tenant::TenantTx;
 use crate::domain::organization::{self, MemberChange, MemberRuleError, MemberTarget};
-use crate::domain::{Access, MembershipStatus, OrgPermission, OrgRole};
+use crate::domain::{text, Access, MembershipStatus, OrgPermission, OrgRole};
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{search_term, Fields, JsonBody, PathIds, QueryParams, RequestId};
+use crate::http::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use crate::http::pagination::{Page, PageQuery};
 use crate::http::time::rfc3339;
 use crate::http::AppState;
@@ -272,13 +272,15 @@ async fn list_members(
         limit: query.limit,
     }
     .validate()?;
+    let search = text::search_term(query.search.as_deref())
+        .map_err(|e| Fields::one("search", &e.to_string()))?;
     let mut tx = open_with(&mut caller, id, OrgPermission::MembersView, "list members").await?;
     // An organization that does not exist has no member list (404, not an empty page).
     require_organization(&mut tx, id).await?;
     let filter = MemberFilter {
         role: query.role,
         status: query.status,
-        search: search_term(query.search),
+        search,
     };
     let (rows, total) = members::list(&mut tx, id, &filter, page.limit(), page.offset()).await?;
     tx.commit().await?;
