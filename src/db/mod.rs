@@ -5,6 +5,7 @@ pub mod app_role;
 pub mod catalog;
 pub mod cluster;
 pub mod connect;
+pub mod invitations;
 pub mod members;
 pub mod memberships;
 pub mod notifications;

@@ -254,6 +254,51 @@ pub(super) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::Internal)
 }
 
+/// A password check charged to the login throttle (sign-in and password change share the
+/// counters: guessing a password through either is the same attack). Every attempt is charged
+/// before the password is looked at; a success gives it back.
+pub(super) struct PasswordAttempt {
+    keys: Vec<(String, u32)>,
+}
+
+impl PasswordAttempt {
+    /// Charges the attempt, or 429 with `Retry-After` when a counter is spent. Uses a pool
+    /// connection of its own: the caller holds none meanwhile.
+    pub(super) async fn claim(
+        pool: &AppPool,
+        email: &str,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<Self, ApiError> {
+        let policy = ThrottlePolicy::DEFAULT;
+        let keys = policy.keys(email, address);
+        if let Some(retry_after_secs) =
+            store::throttle_claim(pool.inner(), &keys, policy.window_seconds).await?
+        {
+            tracing::warn!(account = %account_key(email), client = ?address, "password attempts throttled");
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
+        Ok(Self { keys })
+    }
+
+    /// The right password: the pair restarts; the account's ceiling and the address get
+    /// this attempt back (a success must not wipe out the failures of someone guessing from
+    /// elsewhere).
+    pub(super) async fn succeeded(self, pool: &AppPool) -> Result<(), ApiError> {
+        let (pair_key, other_keys) = self.keys.split_first().expect("the pair key comes first");
+        let other_keys: Vec<String> = other_keys.iter().map(|(key, _)| key.clone()).collect();
+        store::throttle_release(pool, &pair_key.0, &other_keys).await?;
+        Ok(())
+    }
+}
+
+/// Hashes a new password (argon2id) behind the per-core limit. Callers hold no database
+/// connection meanwhile (`CurrentUser::release` first).
+pub(super) async fn hash_password(plain: String) -> Result<String, ApiError> {
+    blocking(move || password::hash(&plain))
+        .await?
+        .map_err(ApiError::Internal)
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     summary = "Log in with e-mail and password (OAuth2 password form or JSON)",
     request_body(content((LoginForm = "application/x-www-form-urlencoded"), (LoginJson = "application/json"))),
@@ -269,15 +314,7 @@ async fn login(
     body: Bytes,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let Credentials { email, password } = parse_credentials(&headers, &body)?;
-    // Every attempt is charged before the password is looked at; a success gives it back.
-    let policy = ThrottlePolicy::DEFAULT;
-    let keys = policy.keys(&email, address);
-    if let Some(retry_after_secs) =
-        store::throttle_claim(state.pool.inner(), &keys, policy.window_seconds).await?
-    {
-        tracing::warn!(account = %account_key(&email), client = ?address, "login throttled");
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
+    let throttled = PasswordAttempt::claim(&state.pool, &email, address).await?;
     // From here a failure must look the same whether or not the account exists: the same
     // password work (see `password::verify_login`) and the same audit statements.
     let record = store::login_lookup(&state.pool, &email).await?;
@@ -310,11 +347,7 @@ async fn login(
             return Err(ApiError::Unauthorized(BAD_LOGIN));
         }
     };
-    // The pair restarts; the account's ceiling and the address get this attempt back (a
-    // success must not wipe out the failures of someone guessing from elsewhere).
-    let (pair_key, other_keys) = keys.split_first().expect("the pair key comes first");
-    let other_keys: Vec<String> = other_keys.iter().map(|(key, _)| key.clone()).collect();
-    store::throttle_release(&state.pool, &pair_key.0, &other_keys).await?;
+    throttled.succeeded(&state.pool).await?;
     // Checked before any token exists (the predecessor issued tokens to inactive users and
     // refused them only on the next request). After the password check, so this answer
     // tells nothing to someone who does not know the password.

@@ -19,28 +19,31 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use super::auth::{CurrentUser, LoginOrganization, LoginUser, INSUFFICIENT_PERMISSIONS};
+use super::auth::{
+    hash_password, CurrentUser, LoginOrganization, LoginUser, INSUFFICIENT_PERMISSIONS,
+};
 use super::error::ApiError;
 use super::extract::{ClientAddress, Fields, JsonBody, QueryParams, RequestId};
-use super::pagination::{Page, PageQuery, PageRequest};
+use super::pagination::{Page, PageQuery};
+use super::reach::Reach;
+use super::time::rfc3339;
 use super::AppState;
-use crate::auth::{password, store};
+use crate::auth::store;
 use crate::config::PublicUrl;
+use crate::db::invitations::{self, ClaimedMembership, InvitationRow, NewInvitation, TokenFacts};
+use crate::db::organizations;
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
+use crate::db::users;
+use crate::db::violation::{violation, Violation};
 use crate::domain::invitation::{
     self, check_redirect_url, check_usable, same_email, system_role_for, InvitationToken, Unusable,
-    INVITATION_TTL_DAYS, MAX_CUSTOM_MESSAGE_CHARS, MAX_TOKEN_CHARS,
+    MAX_CUSTOM_MESSAGE_CHARS, MAX_TOKEN_CHARS,
 };
 use crate::domain::throttle::{invitation_sends_key, invitation_tokens_key, ActionLimit};
-use crate::domain::{
-    check_password_rules, text, Email, InvitationStatus, OrgRole, OrgType, UnknownLabel,
-};
+use crate::domain::{check_password_rules, text, Email, InvitationStatus, OrgRole};
 
 /// Refusal codes (reference §3.2, plus `INVITATION_REVOKED` and `EMAIL_ALREADY_REGISTERED`).
 pub const EMAIL_ALREADY_MEMBER: &str = "EMAIL_ALREADY_MEMBER";
@@ -199,14 +202,6 @@ struct RegisterAnswer {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-fn internal(error: UnknownLabel) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("{error}"))
-}
-
 fn forbidden(detail: &str) -> ApiError {
     ApiError::forbidden(INSUFFICIENT_PERMISSIONS, detail)
 }
@@ -255,12 +250,6 @@ fn invitation_url(public_url: &PublicUrl, token: &InvitationToken) -> String {
 
 /// Hashes a new password behind the per-core limit ([`password::run_limited`]); callers
 /// hold no database connection meanwhile.
-async fn hash_password(secret: String) -> Result<String, ApiError> {
-    super::auth::blocking(move || password::hash(&secret))
-        .await?
-        .map_err(ApiError::Internal)
-}
-
 /// Counts one call against `limit` under `key`: 429 `RATE_LIMITED` with `Retry-After` once
 /// the window's budget is spent. `executor`: the request's own connection when it holds one.
 async fn charge(
@@ -285,51 +274,13 @@ async fn charge_token(state: &AppState, address: Option<std::net::IpAddr>) -> Re
     }
 }
 
-/// The transaction for work in `organization_id`: the caller's own tenant transaction, or —
-/// for a platform admin acting elsewhere — the audited platform path.
-async fn tx_in(
-    caller: &mut CurrentUser,
-    organization_id: Uuid,
-    reason: &str,
-) -> Result<TenantTx, ApiError> {
-    if organization_id == caller.organization_id {
-        return Ok(caller.begin().await?);
-    }
-    let context = TenantContext {
-        organization_id,
-        user_id: Some(caller.user_id),
-    };
-    caller
-        .begin_platform(context, &caller.user_id.to_string(), reason)
-        .await
-        // The access is audited under the target organization: its foreign key refuses an
-        // organization that does not exist, which is a 404 like any unknown id.
-        .map_err(|error| match &error {
-            sqlx::Error::Database(db) if db.code().as_deref() == Some("23503") => {
-                ApiError::NotFound
-            }
-            _ => error.into(),
-        })
-}
-
-/// The transaction for an invitation known only by id: platform admins see every
-/// organization's (audited), everyone else their current organization's.
-async fn tx_for_id(caller: &mut CurrentUser, reason: &str) -> Result<TenantTx, ApiError> {
-    if caller.access().is_platform_admin() {
-        let actor = caller.user_id.to_string();
-        Ok(caller.begin_platform(caller.tenant, &actor, reason).await?)
-    } else {
-        Ok(caller.begin().await?)
-    }
-}
-
 /// The invitation `id` for resend and revoke, after the permission check.
 async fn managed_invitation(
     tx: &mut TenantTx,
     caller: &CurrentUser,
     id: Uuid,
 ) -> Result<InvitationRow, ApiError> {
-    let row = db::find(tx.conn(), id).await?.ok_or(ApiError::NotFound)?;
+    let row = invitations::find(tx, id).await?.ok_or(ApiError::NotFound)?;
     if !invitation::may_manage(&caller.access(), row.invited_by == Some(caller.user_id)) {
         return Err(forbidden(
             "Only organization admins and the inviter may change an invitation",
@@ -360,7 +311,7 @@ fn audit<'a>(
 /// Why a token that could not be claimed is unusable (it was claimable a moment earlier,
 /// so usually someone else just used it).
 async fn refusal(state: &AppState, token_hash: &str) -> ApiError {
-    match db::by_token(state, token_hash).await {
+    match invitations::by_token(&state.pool, token_hash).await {
         Ok(Some(found)) => match check_usable(found.status, found.is_expired) {
             Err(reason) => unusable(reason),
             Ok(()) => unusable(Unusable::AlreadyUsed),
@@ -372,20 +323,15 @@ async fn refusal(state: &AppState, token_hash: &str) -> ApiError {
 
 /// A usable invitation for `token`, or the reason why not.
 async fn usable_invitation(state: &AppState, token_hash: &str) -> Result<TokenFacts, ApiError> {
-    let found = db::by_token(state, token_hash)
+    let found = invitations::by_token(&state.pool, token_hash)
         .await?
         .ok_or_else(not_found)?;
     check_usable(found.status, found.is_expired).map_err(unusable)?;
     Ok(found)
 }
 
-fn is_unique_violation(error: &sqlx::Error, constraint: &str) -> bool {
-    match error {
-        sqlx::Error::Database(db) => {
-            db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint)
-        }
-        _ => false,
-    }
+fn is_violation(error: &sqlx::Error, expected: Violation) -> bool {
+    violation(error) == Some(expected)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -447,14 +393,16 @@ async fn create(
         ));
     }
 
-    let mut tx = tx_in(&mut caller, organization_id, "invite into organization").await?;
-    if !db::organization_exists(tx.conn(), organization_id).await? {
+    let mut tx = caller
+        .open_in(organization_id, "invite into organization")
+        .await?;
+    if !organizations::exists(&mut tx, organization_id).await? {
         return Err(ApiError::NotFound);
     }
     // In the transaction: an invitation that is not created is not counted.
     let key = invitation_sends_key(organization_id);
     charge(tx.conn(), key, ActionLimit::INVITATION_SENDS).await?;
-    if db::has_member(tx.conn(), email.as_str()).await? {
+    if invitations::has_member(&mut tx, email.as_str()).await? {
         return Err(ApiError::conflict(
             EMAIL_ALREADY_MEMBER,
             "This e-mail address already belongs to a member of the organization",
@@ -470,15 +418,8 @@ async fn create(
         custom_message: custom_message.as_deref(),
         redirect_url: redirect_url.as_deref(),
     };
-    let id = match db::insert(tx.conn(), &new).await {
-        Err(error) if is_unique_violation(&error, "uq_invitations_pending_email") => {
-            return Err(ApiError::conflict(
-                INVITATION_EXISTS,
-                "A pending invitation for this e-mail address exists; resend it instead",
-            ))
-        }
-        other => other?,
-    };
+    // A pending invitation of the address answers INVITATION_EXISTS (db::violation).
+    let id = invitations::insert(&mut tx, &new).await?;
     tx.audit(audit(
         "invitation.create",
         id,
@@ -487,13 +428,15 @@ async fn create(
                            "organization_id": organization_id}),
     ))
     .await?;
-    let row = db::find(tx.conn(), id).await?.ok_or(ApiError::NotFound)?;
+    let row = invitations::find(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     tracing::info!(invitation = %id, organization = %organization_id, "invitation created");
     Ok((
         StatusCode::CREATED,
         Json(IssuedInvitation {
-            invitation: row.view(),
+            invitation: (&row).into(),
             invitation_url: invitation_url(&state.public_url, &token),
         }),
     ))
@@ -529,10 +472,17 @@ async fn list(
     if organization_id != caller.organization_id && !caller.access().is_platform_admin() {
         return Err(ApiError::NotFound);
     }
-    let mut tx = tx_in(&mut caller, organization_id, "list invitations").await?;
-    let (rows, total) = db::list(tx.conn(), organization_id, query.status, request).await?;
+    let mut tx = caller.open_in(organization_id, "list invitations").await?;
+    let (rows, total) = invitations::list(
+        &mut tx,
+        organization_id,
+        query.status,
+        request.limit(),
+        request.offset(),
+    )
+    .await?;
     tx.commit().await?;
-    let items = rows.iter().map(InvitationRow::view).collect();
+    let items = rows.iter().map(InvitationView::from).collect();
     Ok(Json(Page::new(items, total, request)))
 }
 
@@ -548,14 +498,16 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<InvitationView>, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = tx_for_id(&mut caller, "read invitation").await?;
-    let found = match db::find(tx.conn(), id).await? {
+    let (mut tx, _) = caller.open(Reach::Everywhere, "read invitation").await?;
+    let found = match invitations::find(&mut tx, id).await? {
         Some(row) => Some(row),
         // Not in the caller's organization: it may still be addressed to them.
-        None => db::for_invitee(tx.conn(), id, caller.user_id).await?,
+        None => invitations::for_invitee(&mut tx, id, caller.user_id).await?,
     };
     let row = found.ok_or(ApiError::NotFound)?;
-    let own_email = db::own_email(tx.conn(), caller.user_id).await?;
+    let own_email = users::own(&mut tx, caller.user_id)
+        .await?
+        .map(|user| user.email);
     tx.commit().await?;
     let is_invitee = own_email.is_some_and(|email| same_email(&email, &row.email));
     let is_inviter = row.invited_by == Some(caller.user_id);
@@ -564,7 +516,7 @@ async fn read(
             "Only the inviter, the invitee and organization admins or managers may read an invitation",
         ));
     }
-    Ok(Json(row.view()))
+    Ok(Json((&row).into()))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -586,14 +538,14 @@ async fn resend(
     Path(id): Path<String>,
 ) -> Result<Json<IssuedInvitation>, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = tx_for_id(&mut caller, "resend invitation").await?;
+    let (mut tx, _) = caller.open(Reach::Everywhere, "resend invitation").await?;
     let organization_id = managed_invitation(&mut tx, &caller, id)
         .await?
         .organization_id;
     let key = invitation_sends_key(organization_id);
     charge(tx.conn(), key, ActionLimit::INVITATION_SENDS).await?;
     let token = InvitationToken::generate();
-    if !db::renew(tx.conn(), id, &token.hash()).await? {
+    if !invitations::renew(&mut tx, id, &token.hash()).await? {
         return Err(unusable(Unusable::AlreadyUsed));
     }
     tx.audit(audit(
@@ -603,10 +555,12 @@ async fn resend(
         serde_json::json!({}),
     ))
     .await?;
-    let row = db::find(tx.conn(), id).await?.ok_or(ApiError::NotFound)?;
+    let row = invitations::find(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
     Ok(Json(IssuedInvitation {
-        invitation: row.view(),
+        invitation: (&row).into(),
         invitation_url: invitation_url(&state.public_url, &token),
     }))
 }
@@ -625,9 +579,9 @@ async fn revoke(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let mut tx = tx_for_id(&mut caller, "revoke invitation").await?;
+    let (mut tx, _) = caller.open(Reach::Everywhere, "revoke invitation").await?;
     let row = managed_invitation(&mut tx, &caller, id).await?;
-    if !db::revoke(tx.conn(), id).await? {
+    if !invitations::revoke(&mut tx, id).await? {
         return Err(unusable(Unusable::AlreadyUsed));
     }
     tx.audit(audit(
@@ -692,7 +646,7 @@ async fn validate(
         organization_type: found.organization_type.as_str(),
         email: found.email,
         org_role: found.role.as_str(),
-        expires_at: timestamp(found.expires_at),
+        expires_at: rfc3339(found.expires_at),
         requires_registration: !found.user_exists,
         custom_message: found.custom_message,
     })
@@ -723,7 +677,9 @@ async fn accept(
     token_field(&mut fields, "token", &body.token);
     fields.finish()?;
     let mut own = caller.begin().await?;
-    let own_email = db::own_email(own.conn(), caller.user_id).await?;
+    let own_email = users::own(&mut own, caller.user_id)
+        .await?
+        .map(|user| user.email);
     own.commit().await?;
     charge_token(&state, address).await?;
     let token_hash = invitation::token_hash(&body.token);
@@ -741,8 +697,8 @@ async fn accept(
         user_id: Some(caller.user_id),
     };
     let mut tx = caller.begin_in(context).await?;
-    let claimed = match db::claim(tx.conn(), &token_hash, caller.user_id).await {
-        Err(error) if is_unique_violation(&error, "uq_org_user") => {
+    let claimed = match invitations::claim(&mut tx, &token_hash, caller.user_id).await {
+        Err(error) if is_violation(&error, Violation::AlreadyMember) => {
             return Err(ApiError::conflict(
                 EMAIL_ALREADY_MEMBER,
                 "You are already a member of this organization",
@@ -769,7 +725,7 @@ async fn accept(
     tracing::info!(invitation = %found.id, user = %caller.user_id, "invitation accepted");
     Ok(Json(AcceptAnswer {
         message: "Invitation accepted",
-        membership,
+        membership: membership.into(),
         new_token,
     }))
 }
@@ -833,8 +789,8 @@ async fn register(
         user_id: None,
     };
     let mut tx = TenantTx::begin(&state.pool, context).await?;
-    let registered = db::register(
-        tx.conn(),
+    let registered = invitations::register(
+        &mut tx,
         &token_hash,
         email.as_str(),
         &full_name,
@@ -843,7 +799,7 @@ async fn register(
     )
     .await;
     let (user_id, membership) = match registered {
-        Err(error) if is_unique_violation(&error, "ix_users_email") => {
+        Err(error) if is_violation(&error, Violation::EmailTaken) => {
             return Err(already_registered())
         }
         Ok(Some(done)) => done,
@@ -886,350 +842,45 @@ async fn register(
                 slug: found.organization_slug,
                 org_type: found.organization_type.as_str(),
             },
-            membership,
+            membership: membership.into(),
         }),
     ))
 }
 
 // ---------------------------------------------------------------------------------------
-// Queries
+// From rows to answers
 
-/// One invitation as the organization (or the invitee) reads it.
-#[derive(Debug)]
-struct InvitationRow {
-    id: Uuid,
-    organization_id: Uuid,
-    organization_name: String,
-    organization_type: OrgType,
-    email: String,
-    role: OrgRole,
-    status: InvitationStatus,
-    expires_at: DateTime<Utc>,
-    is_expired: bool,
-    created_at: DateTime<Utc>,
-    invited_by: Option<Uuid>,
-    created_by_name: Option<String>,
-    accepted_at: Option<DateTime<Utc>>,
-    custom_message: Option<String>,
-    redirect_url: Option<String>,
-}
-
-impl InvitationRow {
-    fn from_row(row: &PgRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            organization_id: row.try_get("organization_id")?,
-            organization_name: row.try_get("organization_name")?,
-            organization_type: OrgType::parse(row.try_get("organization_type")?)
-                .map_err(internal)?,
-            email: row.try_get("email")?,
-            role: OrgRole::parse(row.try_get("role")?).map_err(internal)?,
-            status: InvitationStatus::parse(row.try_get("status")?).map_err(internal)?,
-            expires_at: row.try_get("expires_at")?,
-            is_expired: row.try_get("is_expired")?,
-            created_at: row.try_get("created_at")?,
-            invited_by: row.try_get("invited_by")?,
-            created_by_name: row.try_get("created_by_name")?,
-            accepted_at: row.try_get("accepted_at")?,
-            custom_message: row.try_get("custom_message")?,
-            redirect_url: row.try_get("redirect_url")?,
-        })
-    }
-
-    fn view(&self) -> InvitationView {
+impl From<&InvitationRow> for InvitationView {
+    fn from(row: &InvitationRow) -> Self {
         InvitationView {
-            id: self.id,
-            organization_id: self.organization_id,
-            organization_name: self.organization_name.clone(),
-            organization_type: self.organization_type.as_str(),
-            email: self.email.clone(),
-            org_role: self.role.as_str(),
-            status: self.status.effective(self.is_expired).as_str(),
-            expires_at: timestamp(self.expires_at),
-            created_at: timestamp(self.created_at),
-            created_by: self.invited_by,
-            created_by_name: self.created_by_name.clone(),
-            accepted_at: self.accepted_at.map(timestamp),
-            custom_message: self.custom_message.clone(),
-            redirect_url: self.redirect_url.clone(),
+            id: row.id,
+            organization_id: row.organization_id,
+            organization_name: row.organization_name.clone(),
+            organization_type: row.organization_type.as_str(),
+            email: row.email.clone(),
+            org_role: row.role.as_str(),
+            status: row.status.effective(row.is_expired).as_str(),
+            expires_at: rfc3339(row.expires_at),
+            created_at: rfc3339(row.created_at),
+            created_by: row.invited_by,
+            created_by_name: row.created_by_name.clone(),
+            accepted_at: row.accepted_at.map(rfc3339),
+            custom_message: row.custom_message.clone(),
+            redirect_url: row.redirect_url.clone(),
         }
     }
 }
 
-/// What a token holder learns (revision 013's `app.invitation_by_token`).
-#[derive(Debug)]
-struct TokenFacts {
-    id: Uuid,
-    organization_id: Uuid,
-    email: String,
-    role: OrgRole,
-    status: InvitationStatus,
-    expires_at: DateTime<Utc>,
-    is_expired: bool,
-    organization_name: String,
-    organization_slug: String,
-    organization_type: OrgType,
-    custom_message: Option<String>,
-    user_exists: bool,
-}
-
-struct NewInvitation<'a> {
-    organization_id: Uuid,
-    email: &'a str,
-    role: OrgRole,
-    token_hash: &'a str,
-    invited_by: Uuid,
-    custom_message: Option<&'a str>,
-    redirect_url: Option<&'a str>,
-}
-
-mod db {
-    use super::*;
-
-    /// The columns of [`InvitationRow`]; `app.invitation_for_invitee` returns the same.
-    const SELECT_VIEW: &str = "SELECT i.id, i.organization_id, o.name::text AS organization_name, \
-            o.type::text AS organization_type, i.email::text AS email, i.role::text AS role, \
-            i.status::text AS status, i.expires_at, i.expires_at <= now() AS is_expired, \
-            i.created_at, i.invited_by, inviter.full_name::text AS created_by_name, \
-            i.accepted_at, i.custom_message::text AS custom_message, \
-            i.redirect_url::text AS redirect_url \
-       FROM invitations i \
-       JOIN organizations o ON o.id = i.organization_id \
-       LEFT JOIN users inviter ON inviter.id = i.invited_by";
-
-    /// The status users see, in SQL (the same rule as `InvitationStatus::effective`).
-    const EFFECTIVE_STATUS: &str = "CASE WHEN i.status = 'pending' AND i.expires_at <= now() \
-            THEN 'expired' ELSE i.status::text END";
-
-    /// An invitation visible in this transaction (row-level security decides which).
-    pub(super) async fn find(
-        conn: &mut PgConnection,
-        id: Uuid,
-    ) -> Result<Option<InvitationRow>, ApiError> {
-        let row = sqlx::query(&format!("{SELECT_VIEW} WHERE i.id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-        row.as_ref().map(InvitationRow::from_row).transpose()
-    }
-
-    /// An invitation of another organization addressed to `user_id`'s e-mail.
-    pub(super) async fn for_invitee(
-        conn: &mut PgConnection,
-        id: Uuid,
-        user_id: Uuid,
-    ) -> Result<Option<InvitationRow>, ApiError> {
-        let row = sqlx::query("SELECT * FROM app.invitation_for_invitee($1, $2)")
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?;
-        row.as_ref().map(InvitationRow::from_row).transpose()
-    }
-
-    pub(super) async fn list(
-        conn: &mut PgConnection,
-        organization_id: Uuid,
-        status: Option<InvitationStatus>,
-        page: PageRequest,
-    ) -> Result<(Vec<InvitationRow>, i64), ApiError> {
-        let filter = format!(
-            "WHERE i.organization_id = $1 AND ($2::text IS NULL OR {EFFECTIVE_STATUS} = $2)"
-        );
-        let status = status.map(InvitationStatus::as_str);
-        let rows = sqlx::query(&format!(
-            "{SELECT_VIEW} {filter} ORDER BY i.created_at DESC, i.id LIMIT $3 OFFSET $4"
-        ))
-        .bind(organization_id)
-        .bind(status)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await?;
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT count(*) FROM invitations i {filter}"))
-                .bind(organization_id)
-                .bind(status)
-                .fetch_one(conn)
-                .await?;
-        let rows = rows
-            .iter()
-            .map(InvitationRow::from_row)
-            .collect::<Result<_, _>>()?;
-        Ok((rows, total))
-    }
-
-    /// Whether the organization exists and is visible in this transaction.
-    pub(super) async fn organization_exists(
-        conn: &mut PgConnection,
-        organization_id: Uuid,
-    ) -> Result<bool, ApiError> {
-        Ok(
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = $1)")
-                .bind(organization_id)
-                .fetch_one(conn)
-                .await?,
-        )
-    }
-
-    /// Whether the transaction's organization has a member with this e-mail.
-    pub(super) async fn has_member(conn: &mut PgConnection, email: &str) -> Result<bool, ApiError> {
-        Ok(sqlx::query_scalar("SELECT app.current_org_has_member($1)")
-            .bind(email)
-            .fetch_one(conn)
-            .await?)
-    }
-
-    /// The caller's own e-mail (their own `users` row is always readable).
-    pub(super) async fn own_email(
-        conn: &mut PgConnection,
-        user_id: Uuid,
-    ) -> Result<Option<String>, ApiError> {
-        Ok(
-            sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
-                .bind(user_id)
-                .fetch_optional(conn)
-                .await?,
-        )
-    }
-
-    /// Marks pending invitations of the address that are past expiry as expired (so the
-    /// one-open-invitation index lets a new one in), then inserts the new one.
-    pub(super) async fn insert(
-        conn: &mut PgConnection,
-        new: &NewInvitation<'_>,
-    ) -> Result<Uuid, sqlx::Error> {
-        sqlx::query(
-            "UPDATE invitations SET status = 'expired' \
-              WHERE organization_id = $1 AND lower(email) = lower($2) \
-                AND status = 'pending' AND expires_at <= now()",
-        )
-        .bind(new.organization_id)
-        .bind(new.email)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query_scalar(
-            "INSERT INTO invitations (organization_id, email, role, token_hash, status, \
-                                      invited_by, expires_at, custom_message, redirect_url) \
-             VALUES ($1, $2, $3::org_role, $4, 'pending', $5, \
-                     now() + make_interval(days => $6), $7, $8) \
-             RETURNING id",
-        )
-        .bind(new.organization_id)
-        .bind(new.email)
-        .bind(new.role.as_str())
-        .bind(new.token_hash)
-        .bind(new.invited_by)
-        .bind(INVITATION_TTL_DAYS as i32)
-        .bind(new.custom_message)
-        .bind(new.redirect_url)
-        .fetch_one(conn)
-        .await
-    }
-
-    /// New token and expiry for a still-pending invitation; false if it no longer is.
-    pub(super) async fn renew(
-        conn: &mut PgConnection,
-        id: Uuid,
-        token_hash: &str,
-    ) -> Result<bool, ApiError> {
-        let changed = sqlx::query(
-            "UPDATE invitations SET token_hash = $2, expires_at = now() + make_interval(days => $3) \
-              WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(id)
-        .bind(token_hash)
-        .bind(INVITATION_TTL_DAYS as i32)
-        .execute(conn)
-        .await?
-        .rows_affected();
-        Ok(changed == 1)
-    }
-
-    pub(super) async fn revoke(conn: &mut PgConnection, id: Uuid) -> Result<bool, ApiError> {
-        let changed = sqlx::query(
-            "UPDATE invitations SET status = 'revoked' WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(id)
-        .execute(conn)
-        .await?
-        .rows_affected();
-        Ok(changed == 1)
-    }
-
-    pub(super) async fn by_token(
-        state: &AppState,
-        token_hash: &str,
-    ) -> Result<Option<TokenFacts>, sqlx::Error> {
-        let row = sqlx::query("SELECT * FROM app.invitation_by_token($1)")
-            .bind(token_hash)
-            .fetch_optional(state.pool.inner())
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let label = |error: UnknownLabel| sqlx::Error::Decode(error.to_string().into());
-        Ok(Some(TokenFacts {
-            id: row.try_get("id")?,
-            organization_id: row.try_get("organization_id")?,
-            email: row.try_get("email")?,
-            role: OrgRole::parse(row.try_get("role")?).map_err(label)?,
-            status: InvitationStatus::parse(row.try_get("status")?).map_err(label)?,
-            expires_at: row.try_get("expires_at")?,
-            is_expired: row.try_get("is_expired")?,
-            organization_name: row.try_get("organization_name")?,
-            organization_slug: row.try_get("organization_slug")?,
-            organization_type: OrgType::parse(row.try_get("organization_type")?).map_err(label)?,
-            custom_message: row.try_get("custom_message")?,
-            user_exists: row.try_get("user_exists")?,
-        }))
-    }
-
-    fn membership(row: &PgRow) -> Result<MembershipView, sqlx::Error> {
-        let role: String = row.try_get("role")?;
-        let role =
-            OrgRole::parse(&role).map_err(|error| sqlx::Error::Decode(error.to_string().into()))?;
-        Ok(MembershipView {
-            id: row.try_get("membership_id")?,
-            organization_id: row.try_get("organization_id")?,
-            org_role: role.as_str(),
+impl From<ClaimedMembership> for MembershipView {
+    fn from(claimed: ClaimedMembership) -> Self {
+        MembershipView {
+            id: claimed.id,
+            organization_id: claimed.organization_id,
+            org_role: claimed.org_role.as_str(),
             status: "active",
-            is_primary: row.try_get("is_primary")?,
-            joined_at: timestamp(row.try_get("joined_at")?),
-        })
-    }
-
-    /// The single-use claim plus the membership; `None` when the token is not claimable.
-    pub(super) async fn claim(
-        conn: &mut PgConnection,
-        token_hash: &str,
-        user_id: Uuid,
-    ) -> Result<Option<MembershipView>, sqlx::Error> {
-        let row = sqlx::query("SELECT * FROM app.claim_invitation($1, $2)")
-            .bind(token_hash)
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?;
-        row.as_ref().map(membership).transpose()
-    }
-
-    /// Claim, user and membership in one call; `None` when the token is not claimable.
-    pub(super) async fn register(
-        conn: &mut PgConnection,
-        token_hash: &str,
-        email: &str,
-        full_name: &str,
-        password_hash: &str,
-        role_label: &str,
-    ) -> Result<Option<(Uuid, MembershipView)>, sqlx::Error> {
-        let row = sqlx::query("SELECT * FROM app.register_invited_user($1, $2, $3, $4, $5)")
-            .bind(token_hash)
-            .bind(email)
-            .bind(full_name)
-            .bind(password_hash)
-            .bind(role_label)
-            .fetch_optional(conn)
-            .await?;
-        row.map(|row| Ok((row.try_get("user_id")?, membership(&row)?)))
-            .transpose()
+            is_primary: claimed.is_primary,
+            joined_at: rfc3339(claimed.joined_at),
+        }
     }
 }
 

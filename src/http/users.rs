@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -22,9 +23,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::auth::{blocking, CurrentUser};
+use super::auth::{blocking, hash_password, CurrentUser, PasswordAttempt};
 use super::error::ApiError;
-use super::extract::{parse_json, Fields, JsonBody, PathIds, QueryParams, RequestId};
+use super::extract::{
+    parse_json, ClientAddress, Fields, JsonBody, PathIds, QueryParams, RequestId,
+};
 use super::pagination::{Page, PageQuery, PageRequest};
 use super::reach::{Opened, Reach};
 use super::time::rfc3339;
@@ -393,9 +396,12 @@ async fn update_user(
         (status = 401, description = "No valid token"),
         (status = 403, description = "Not the caller's own account"),
         (status = 409, description = "The password changed meanwhile"),
-        (status = 422, description = "A field is invalid, or the new password breaks a rule")))]
+        (status = 422, description = "A field is invalid, or the new password breaks a rule"),
+        (status = 429, description = "Too many password attempts (the sign-in throttle); see Retry-After")))]
 async fn change_password(
+    State(state): State<AppState>,
     mut caller: CurrentUser,
+    ClientAddress(address): ClientAddress,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<PasswordChange>,
@@ -413,8 +419,13 @@ async fn change_password(
     // compare-and-set, so a concurrent change is noticed rather than overwritten.
     let mut tx = caller.begin().await?;
     let stored = users::password_hash(&mut tx, id).await?;
+    let email = users::own(&mut tx, id).await?.map(|user| user.email);
     tx.commit().await?;
-    let stored = stored.ok_or(ApiError::NotFound)?;
+    let (Some(stored), Some(email)) = (stored, email) else {
+        return Err(ApiError::NotFound);
+    };
+    // Checking the current password is a password guess like a sign-in: same throttle.
+    let throttled = PasswordAttempt::claim(&state.pool, &email, address).await?;
     let current = body.current_password;
     let check = stored.clone();
     if !blocking(move || password::verify(&current, &check)).await? {
@@ -423,6 +434,7 @@ async fn change_password(
             "Current password is incorrect",
         ));
     }
+    throttled.succeeded(&state.pool).await?;
     let hash = hash_password(body.new_password).await?;
 
     let mut tx = caller.begin().await?;
@@ -623,12 +635,6 @@ fn check_password(fields: &mut Fields, field: &str, candidate: &str) {
             fields.add(field, rule.to_string());
         }
     }
-}
-
-async fn hash_password(plain: String) -> Result<String, ApiError> {
-    blocking(move || password::hash(&plain))
-        .await?
-        .map_err(ApiError::Internal)
 }
 
 async fn ensure_email_free(

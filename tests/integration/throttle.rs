@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::demo::{ADMIN, PASSWORD, VIEWER};
@@ -246,4 +246,48 @@ async fn concurrent_guesses_cannot_exceed_the_pair_limit() {
         "exactly the limit of guesses is checked: {statuses:?}"
     );
     assert_eq!(throttled, 25);
+}
+
+/// Checking the current password in a password change is a password guess: it is charged to
+/// the same counters as a sign-in, so a stolen token cannot guess the password freely.
+#[tokio::test]
+async fn password_changes_share_the_sign_in_throttle() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    let token = app.token(VIEWER).await;
+    let id = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT id::text FROM users WHERE email = '{VIEWER}'"
+        ))
+        .await
+        .unwrap();
+    let path = format!("/api/v1/users/{id}/password");
+    let change =
+        |current: &str| json!({"current_password": current, "new_password": "N3wPassword!"});
+    for attempt in 0..5 {
+        let response = app
+            .send_json(Method::PATCH, &path, &token, &change("wrong-guess"))
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "guess {attempt}"
+        );
+    }
+    let refused = app
+        .send_json(Method::PATCH, &path, &token, &change(PASSWORD))
+        .await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&refused) >= 1);
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": VIEWER, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        login.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the same counters"
+    );
 }
