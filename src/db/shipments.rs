@@ -14,8 +14,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
+
+use super::tenant::TenantTx;
 
 use crate::domain::{contains_pattern, Dependents, ListCursor, PartyType, ShipmentStatus};
 
@@ -151,9 +153,10 @@ const UPDATE_SHIPMENT: &str =
 
 /// Inserts a shipment owned by the transaction's organization (the column's default).
 pub async fn insert_shipment(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     values: &ShipmentValues,
 ) -> Result<Uuid, sqlx::Error> {
+    let conn = tx.conn();
     let id = Uuid::new_v4();
     bind_values(sqlx::query(INSERT_SHIPMENT), id, values)
         .execute(conn)
@@ -164,10 +167,11 @@ pub async fn insert_shipment(
 /// Rewrites a shipment's writable columns; false when no such shipment may be changed here
 /// (a buyer organization reads assigned shipments but the update policy hides them).
 pub async fn update_shipment(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     id: Uuid,
     values: &ShipmentValues,
 ) -> Result<bool, sqlx::Error> {
+    let conn = tx.conn();
     let result = bind_values(sqlx::query(UPDATE_SHIPMENT), id, values)
         .execute(conn)
         .await?;
@@ -207,9 +211,10 @@ fn bind_values<'q>(
 
 /// One shipment visible to the transaction (own, or assigned to its buyer organization).
 pub async fn find_shipment(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     id: Uuid,
 ) -> Result<Option<ShipmentRow>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as(&format!(
         "SELECT {SHIPMENT_COLUMNS} FROM shipments s WHERE s.id = $1"
     ))
@@ -221,10 +226,11 @@ pub async fn find_shipment(
 /// Like [`find_shipment`], limited to shipments the transaction's organization owns (the
 /// ones it may change), and locked against concurrent changes until the transaction ends.
 pub async fn find_own_shipment_for_update(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     organization_id: Uuid,
     id: Uuid,
 ) -> Result<Option<ShipmentRow>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as(&format!(
         "SELECT {SHIPMENT_COLUMNS} FROM shipments s \
           WHERE s.id = $1 AND s.organization_id = $2 FOR UPDATE"
@@ -238,10 +244,8 @@ pub async fn find_own_shipment_for_update(
 /// What depends on a shipment (see [`crate::domain::may_delete`]), counted in one round
 /// trip. Under the caller's lock on the shipment row (`FOR UPDATE`), a concurrent insert of
 /// a document, event or product waits for the delete to finish, so the counts stay true.
-pub async fn dependents(
-    conn: &mut PgConnection,
-    shipment_id: Uuid,
-) -> Result<Dependents, sqlx::Error> {
+pub async fn dependents(tx: &mut TenantTx, shipment_id: Uuid) -> Result<Dependents, sqlx::Error> {
+    let conn = tx.conn();
     let (documents, events, origins): (i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM documents WHERE shipment_id = $1), \
                 (SELECT count(*) FROM container_events WHERE shipment_id = $1), \
@@ -271,9 +275,10 @@ pub struct DeletedProduct {
 /// tracking events and origins are never deleted with it (their foreign keys refuse the
 /// delete if one appeared anyway). Reference-registry rows cascade.
 pub async fn delete_shipment(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     id: Uuid,
 ) -> Result<Option<Vec<DeletedProduct>>, sqlx::Error> {
+    let conn = tx.conn();
     let products: Vec<DeletedProduct> = sqlx::query_as(
         "DELETE FROM products WHERE shipment_id = $1 \
          RETURNING id, hs_code::text AS hs_code, description::text AS description",
@@ -291,10 +296,8 @@ pub async fn delete_shipment(
 /// Whether `id` is an active buyer organization related to the current one — derived from
 /// one of its buyer parties, or joined through an invitation one of its members sent (a
 /// SECURITY DEFINER door of revision 017: row-level security hides other organizations).
-pub async fn buyer_organization_exists(
-    conn: &mut PgConnection,
-    id: Uuid,
-) -> Result<bool, sqlx::Error> {
+pub async fn buyer_organization_exists(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_scalar("SELECT app.buyer_organization_related($1)")
         .bind(id)
         .fetch_one(conn)
@@ -325,10 +328,11 @@ pub struct ListFilter {
 /// A page of shipments, newest first (`created_at`, then `id`, descending). Reads
 /// `offset + limit` rows per half at most, each from its own keyset index.
 pub async fn list_shipments(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     scope: ListScope,
     filter: &ListFilter,
 ) -> Result<Vec<ShipmentRow>, sqlx::Error> {
+    let conn = tx.conn();
     let mut query = QueryBuilder::<Postgres>::new("SELECT * FROM (");
     let (organization_id, with_assigned) = match scope {
         ListScope::VisibleTo(org) => (org, true),
@@ -484,9 +488,10 @@ const PRODUCT_COLUMNS: &str = "p.id, p.shipment_id, p.hs_code, p.description, \
 
 /// The products of the given shipments, oldest first.
 pub async fn products_of(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     shipment_ids: &[Uuid],
 ) -> Result<Vec<ProductRow>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as(&format!(
         "SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.shipment_id = ANY($1) \
           ORDER BY p.created_at, p.id"
@@ -497,10 +502,11 @@ pub async fn products_of(
 }
 
 pub async fn find_product(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     shipment_id: Uuid,
     product_id: Uuid,
 ) -> Result<Option<ProductRow>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as(&format!(
         "SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.id = $1 AND p.shipment_id = $2 FOR UPDATE"
     ))
@@ -511,10 +517,11 @@ pub async fn find_product(
 }
 
 pub async fn insert_product(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     shipment_id: Uuid,
     values: &ProductValues,
 ) -> Result<Uuid, sqlx::Error> {
+    let conn = tx.conn();
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO products (id, shipment_id, hs_code, description, quantity_net_kg, \
@@ -544,10 +551,11 @@ pub async fn insert_product(
 }
 
 pub async fn update_product(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     product_id: Uuid,
     values: &ProductValues,
 ) -> Result<(), sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query(
         "UPDATE products SET hs_code = $2, description = $3, quantity_net_kg = $4::float8::numeric, \
              quantity_gross_kg = $5::float8::numeric, unit_of_measure = $6, packaging_type = $7, \
@@ -574,14 +582,16 @@ pub async fn update_product(
 }
 
 /// How many EUDR origins record where a product came from.
-pub async fn origin_count(conn: &mut PgConnection, product_id: Uuid) -> Result<i64, sqlx::Error> {
+pub async fn origin_count(tx: &mut TenantTx, product_id: Uuid) -> Result<i64, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_scalar("SELECT count(*) FROM origins WHERE product_id = $1")
         .bind(product_id)
         .fetch_one(conn)
         .await
 }
 
-pub async fn delete_product(conn: &mut PgConnection, product_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn delete_product(tx: &mut TenantTx, product_id: Uuid) -> Result<(), sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query("DELETE FROM products WHERE id = $1")
         .bind(product_id)
         .execute(conn)
@@ -604,9 +614,10 @@ pub struct EventRow {
 }
 
 pub async fn latest_event(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     shipment_id: Uuid,
 ) -> Result<Option<EventRow>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as(
         "SELECT id, event_type::text AS event_type, event_timestamp, location_code, \
                 location_name, vessel_name, voyage_number \
@@ -631,9 +642,10 @@ pub struct DocumentRow {
 
 /// The shipment's documents, oldest first (never the storage path).
 pub async fn documents_of(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     shipment_id: Uuid,
 ) -> Result<Vec<DocumentRow>, sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query_as(
         "SELECT id, document_type::text AS document_type, name, status::text AS status, \
                 reference_number, issue_date, expiry_date \
@@ -706,12 +718,13 @@ const PARTY_COLUMNS: &str = "id, organization_id, type::text AS party_type, comp
 
 /// A page of the organization's parties in name order, optionally of one type; and the total.
 pub async fn list_parties(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     organization_id: Uuid,
     party_type: Option<PartyType>,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<PartyRow>, i64), sqlx::Error> {
+    let conn = tx.conn();
     let label = party_type.map(PartyType::db_label);
     let rows = sqlx::query_as(&format!(
         "SELECT {PARTY_COLUMNS} FROM parties \
@@ -737,10 +750,11 @@ pub async fn list_parties(
 
 /// A party of the transaction's organization; `lock` for a change that follows.
 pub async fn find_party(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     id: Uuid,
     lock: bool,
 ) -> Result<Option<PartyRow>, sqlx::Error> {
+    let conn = tx.conn();
     let lock = if lock { " FOR UPDATE" } else { "" };
     sqlx::query_as(&format!(
         "SELECT {PARTY_COLUMNS} FROM parties WHERE id = $1{lock}"
@@ -750,10 +764,8 @@ pub async fn find_party(
     .await
 }
 
-pub async fn insert_party(
-    conn: &mut PgConnection,
-    values: &PartyValues,
-) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_party(tx: &mut TenantTx, values: &PartyValues) -> Result<Uuid, sqlx::Error> {
+    let conn = tx.conn();
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO parties (id, type, company_name, contact_name, email, phone, address, city, \
@@ -778,10 +790,11 @@ pub async fn insert_party(
 }
 
 pub async fn update_party(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     id: Uuid,
     values: &PartyValues,
 ) -> Result<(), sqlx::Error> {
+    let conn = tx.conn();
     sqlx::query(
         "UPDATE parties SET type = $2::partytype, company_name = $3, contact_name = $4, \
              email = $5, phone = $6, address = $7, city = $8, country = $9, \
@@ -803,12 +816,4 @@ pub async fn update_party(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Whether an organization exists (visible to the transaction: the platform path sees all).
-pub async fn organization_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = $1)")
-        .bind(id)
-        .fetch_one(conn)
-        .await
 }

@@ -18,7 +18,7 @@ mod output;
 mod parties;
 mod products;
 
-use axum::extract::{MatchedPath, Path};
+use axum::extract::MatchedPath;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
@@ -28,10 +28,10 @@ use uuid::Uuid;
 
 use super::auth::CurrentUser;
 use super::error::ApiError;
-use super::extract::{Fields, JsonBody, QueryParams, RequestId};
+use super::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::AppState;
 use crate::db::shipments::{self as db, ListFilter, ListScope, ShipmentRow, ShipmentValues};
-use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
+use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::shipment::may_carry_products;
 use crate::domain::{may_delete, text, ListCursor, Permission, ShipmentStatus};
 use input::ShipmentInput;
@@ -91,11 +91,6 @@ pub const SHIPMENT_HAS_DEPENDENTS: &str = "SHIPMENT_HAS_DEPENDENTS";
 // ---------------------------------------------------------------------------------------
 // Helpers shared by the handlers of this slice
 
-/// A path id; one that is not even a UUID names nothing, so it is a 404 like any other.
-fn path_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(text).map_err(|_| ApiError::NotFound)
-}
-
 /// Writes the audit row of a change of this slice.
 async fn audit(
     tx: &mut TenantTx,
@@ -122,10 +117,9 @@ async fn audit(
 async fn owned_shipment(
     tx: &mut TenantTx,
     caller: &CurrentUser,
-    id: &str,
+    id: Uuid,
 ) -> Result<ShipmentRow, ApiError> {
-    let id = path_id(id)?;
-    db::find_own_shipment_for_update(tx.conn(), caller.organization_id, id)
+    db::find_own_shipment_for_update(tx, caller.organization_id, id)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -142,7 +136,7 @@ async fn check_links(
         new.filter(|id| previous.map(old) != Some(Some(*id)))
     };
     if let Some(id) = changed(values.buyer_organization_id, |v| v.buyer_organization_id) {
-        if !db::buyer_organization_exists(tx.conn(), id).await? {
+        if !db::buyer_organization_exists(tx, id).await? {
             fields.add(
                 "buyer_organization_id",
                 "is not an active buyer organization related to yours (derived from one of \
@@ -158,7 +152,7 @@ async fn check_links(
         ),
     ] {
         if let Some(id) = id {
-            if db::find_party(tx.conn(), id, false).await?.is_none() {
+            if db::find_party(tx, id, false).await?.is_none() {
                 fields.add(name, "is not a party of this organization");
             }
         }
@@ -180,10 +174,8 @@ fn reference_conflict(error: sqlx::Error) -> ApiError {
 
 /// One shipment with its products, as answered by create, detail and update.
 async fn shipment_response(tx: &mut TenantTx, id: Uuid) -> Result<ShipmentResponse, ApiError> {
-    let row = db::find_shipment(tx.conn(), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let products = db::products_of(tx.conn(), &[id]).await?;
+    let row = db::find_shipment(tx, id).await?.ok_or(ApiError::NotFound)?;
+    let products = db::products_of(tx, &[id]).await?;
     ShipmentResponse::new(row, &products)
 }
 
@@ -270,7 +262,7 @@ async fn list_page(
     let mut filter = query.filter(legacy)?;
     let limit = filter.limit as usize;
     filter.limit += 1;
-    let mut rows = db::list_shipments(tx.conn(), scope, &filter).await?;
+    let mut rows = db::list_shipments(&mut tx, scope, &filter).await?;
     let next_cursor = if rows.len() > limit {
         rows.truncate(limit);
         rows.last().map(|row| row.cursor().encode())
@@ -278,7 +270,7 @@ async fn list_page(
         None
     };
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let products = db::products_of(tx.conn(), &ids).await?;
+    let products = db::products_of(&mut tx, &ids).await?;
     tx.commit().await?;
     let items = rows
         .into_iter()
@@ -323,30 +315,13 @@ async fn list(
 async fn organization_list(
     route: MatchedPath,
     mut caller: CurrentUser,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Permission::ShipmentsList)?;
-    let id = path_id(&id)?;
-    let tx = if id == caller.organization_id {
-        caller.begin().await?
-    } else if caller.access().is_platform_admin() {
-        // The audited cross-organization path; its audit row stays in the admin's own
-        // organization, which exists (the target may not).
-        let context = TenantContext {
-            organization_id: caller.organization_id,
-            user_id: Some(caller.user_id),
-        };
-        let actor = caller.user_id.to_string();
-        let reason = format!("list shipments of organization {id}");
-        let mut tx = caller.begin_platform(context, &actor, &reason).await?;
-        if !db::organization_exists(tx.conn(), id).await? {
-            return Err(ApiError::NotFound);
-        }
-        tx
-    } else {
-        return Err(ApiError::NotFound);
-    };
+    let tx = caller
+        .open_in(id, "list the shipments of an organization")
+        .await?;
     list_page(tx, ListScope::OwnedBy(id), query, &route).await
 }
 
@@ -379,11 +354,11 @@ async fn create(
 
     let mut tx = caller.begin().await?;
     check_links(&mut tx, &values, None).await?;
-    let id = db::insert_shipment(tx.conn(), &values)
+    let id = db::insert_shipment(&mut tx, &values)
         .await
         .map_err(reference_conflict)?;
     for product in &products {
-        db::insert_product(tx.conn(), id, product).await?;
+        db::insert_product(&mut tx, id, product).await?;
     }
     let details = serde_json::json!({
         "reference": values.reference,
@@ -412,16 +387,13 @@ async fn create(
         (status = 404, description = "No such shipment visible to the caller")))]
 async fn detail(
     mut caller: CurrentUser,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<ShipmentDetail>, ApiError> {
     caller.require(Permission::ShipmentsRead)?;
-    let id = path_id(&id)?;
     let mut tx = caller.begin().await?;
     let shipment = shipment_response(&mut tx, id).await?;
-    let latest_event = db::latest_event(tx.conn(), id)
-        .await?
-        .map(LatestEvent::from);
-    let documents = db::documents_of(tx.conn(), id).await?;
+    let latest_event = db::latest_event(&mut tx, id).await?.map(LatestEvent::from);
+    let documents = db::documents_of(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(ShipmentDetail {
         shipment,
@@ -443,12 +415,12 @@ async fn detail(
 async fn update(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<ShipmentInput>,
 ) -> Result<Json<ShipmentResponse>, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
     let mut tx = caller.begin().await?;
-    let current = owned_shipment(&mut tx, &caller, &id).await?;
+    let current = owned_shipment(&mut tx, &caller, id).await?;
     let previous = current.values()?;
     let mut fields = Fields::new();
     // PATCH does not change products (they have routes of their own), but the bound on
@@ -459,7 +431,7 @@ async fn update(
     let values = body.apply(Some(previous.clone()), &mut fields);
     fields.finish()?;
     check_links(&mut tx, &values, Some(&previous)).await?;
-    if !db::update_shipment(tx.conn(), current.id, &values)
+    if !db::update_shipment(&mut tx, current.id, &values)
         .await
         .map_err(reference_conflict)?
     {
@@ -494,12 +466,12 @@ async fn update(
 async fn remove(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Permission::ShipmentsDelete)?;
     let mut tx = caller.begin().await?;
-    let shipment = owned_shipment(&mut tx, &caller, &id).await?;
-    let dependents = db::dependents(tx.conn(), shipment.id).await?;
+    let shipment = owned_shipment(&mut tx, &caller, id).await?;
+    let dependents = db::dependents(&mut tx, shipment.id).await?;
     may_delete(dependents).map_err(|refusal| {
         let code = if refusal.has_documents() {
             SHIPMENT_HAS_DOCUMENTS
@@ -508,7 +480,7 @@ async fn remove(
         };
         ApiError::conflict(code, refusal.to_string())
     })?;
-    let products = match db::delete_shipment(tx.conn(), shipment.id).await {
+    let products = match db::delete_shipment(&mut tx, shipment.id).await {
         Ok(Some(products)) => products,
         Ok(None) => return Err(ApiError::NotFound),
         // A dependent row the counts did not see (another organization's row pointing at

@@ -779,13 +779,27 @@ async fn another_organization_never_sees_or_changes_shipments_products_or_partie
                 Method::GET,
                 format!("{prefix}/organizations/{VIBOTAJ}/shipments"),
             ),
-            (Method::GET, format!("{prefix}/shipments/not-a-uuid")),
         ] {
             let body = json!({"hs_code": "0506", "description": "x", "status": "closed", "company_name": "x"});
             let response = w.call(method.clone(), &path, &w.other, Some(&body)).await;
             let body = assert_error(response, StatusCode::NOT_FOUND, "NOT_FOUND", &path).await;
             assert!(!body.to_string().contains("VIBO"), "{body}");
         }
+        // A malformed id is the same 422 on every route (the one path-id extractor).
+        let malformed = assert_error(
+            w.call(
+                Method::GET,
+                &format!("{prefix}/shipments/not-a-uuid"),
+                &w.other,
+                None,
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            "malformed shipment id",
+        )
+        .await;
+        assert_eq!(malformed["fields"][0]["field"], "id", "{malformed}");
         // Lists show only the caller's own shipments, whatever the filter.
         for query in [
             "",

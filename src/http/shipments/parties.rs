@@ -4,21 +4,20 @@
 //! No party permission exists in the predecessor's matrix; parties are shipment data, so
 //! reading needs `shipments:read`, creating `shipments:create`, changing `shipments:update`.
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::audit;
 use super::input::PartyInput;
 use super::output::PartyResponse;
-use super::{audit, path_id};
 use crate::db::shipments as db;
 use crate::db::tenant::TenantTx;
 use crate::domain::{PartyType, Permission};
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Fields, JsonBody, QueryParams, RequestId};
+use crate::http::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use crate::http::pagination::{Page, PageQuery};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -35,7 +34,7 @@ pub struct PartyQuery {
 }
 
 async fn party_response(tx: &mut TenantTx, id: Uuid) -> Result<PartyResponse, ApiError> {
-    let row = db::find_party(tx.conn(), id, false)
+    let row = db::find_party(tx, id, false)
         .await?
         .ok_or(ApiError::NotFound)?;
     PartyResponse::new(row)
@@ -65,7 +64,7 @@ pub(super) async fn list(
     .validate()?;
     let mut tx = caller.begin().await?;
     let (rows, total) = db::list_parties(
-        tx.conn(),
+        &mut tx,
         caller.organization_id,
         party_type,
         page.offset(),
@@ -96,7 +95,7 @@ pub(super) async fn create(
     let values = body.apply(None, &mut fields);
     fields.finish()?;
     let mut tx = caller.begin().await?;
-    let id = db::insert_party(tx.conn(), &values).await?;
+    let id = db::insert_party(&mut tx, &values).await?;
     let details = serde_json::json!({"type": values.party_type.as_str(), "company_name": values.company_name});
     audit(&mut tx, &request_id, "party.create", "party", id, details).await?;
     let response = party_response(&mut tx, id).await?;
@@ -112,10 +111,9 @@ pub(super) async fn create(
         (status = 404, description = "No such party in the caller's organization")))]
 pub(super) async fn get_one(
     mut caller: CurrentUser,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<PartyResponse>, ApiError> {
     caller.require(Permission::ShipmentsRead)?;
-    let id = path_id(&id)?;
     let mut tx = caller.begin().await?;
     let response = party_response(&mut tx, id).await?;
     tx.commit().await?;
@@ -133,19 +131,18 @@ pub(super) async fn get_one(
 pub(super) async fn update(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<PartyInput>,
 ) -> Result<Json<PartyResponse>, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
-    let id = path_id(&id)?;
     let mut tx = caller.begin().await?;
-    let current = db::find_party(tx.conn(), id, true)
+    let current = db::find_party(&mut tx, id, true)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut fields = Fields::new();
     let values = body.apply(Some(current.values()?), &mut fields);
     fields.finish()?;
-    db::update_party(tx.conn(), id, &values).await?;
+    db::update_party(&mut tx, id, &values).await?;
     let details = serde_json::json!({"type": values.party_type.as_str(), "company_name": values.company_name});
     audit(&mut tx, &request_id, "party.update", "party", id, details).await?;
     let response = party_response(&mut tx, id).await?;

@@ -4,20 +4,19 @@
 //! assigned to it); changing needs `shipments:update` on a shipment the caller's
 //! organization owns.
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use uuid::Uuid;
 
 use super::input::ProductInput;
 use super::output::ProductResponse;
-use super::{audit, owned_shipment, path_id};
+use super::{audit, owned_shipment};
 use crate::db::shipments as db;
 use crate::db::tenant::TenantTx;
 use crate::domain::Permission;
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
-use crate::http::extract::{Fields, JsonBody, RequestId};
+use crate::http::extract::{Fields, JsonBody, PathIds, RequestId};
 
 /// A product deleted while EUDR origins still point at it would lose its traceability.
 pub const PRODUCT_HAS_ORIGINS: &str = "PRODUCT_HAS_ORIGINS";
@@ -26,12 +25,11 @@ pub const PRODUCT_HAS_ORIGINS: &str = "PRODUCT_HAS_ORIGINS";
 async fn owned_product(
     tx: &mut TenantTx,
     caller: &CurrentUser,
-    shipment_id: &str,
-    product_id: &str,
+    shipment_id: Uuid,
+    product_id: Uuid,
 ) -> Result<db::ProductRow, ApiError> {
     let shipment = owned_shipment(tx, caller, shipment_id).await?;
-    let product_id = path_id(product_id)?;
-    db::find_product(tx.conn(), shipment.id, product_id)
+    db::find_product(tx, shipment.id, product_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -41,7 +39,7 @@ async fn product_response(
     shipment_id: Uuid,
     id: Uuid,
 ) -> Result<ProductResponse, ApiError> {
-    db::find_product(tx.conn(), shipment_id, id)
+    db::find_product(tx, shipment_id, id)
         .await?
         .map(ProductResponse::from)
         .ok_or(ApiError::NotFound)
@@ -55,15 +53,14 @@ async fn product_response(
         (status = 404, description = "No such shipment visible to the caller")))]
 pub(super) async fn list(
     mut caller: CurrentUser,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
 ) -> Result<Json<Vec<ProductResponse>>, ApiError> {
     caller.require(Permission::ShipmentsRead)?;
-    let id = path_id(&id)?;
     let mut tx = caller.begin().await?;
-    if db::find_shipment(tx.conn(), id).await?.is_none() {
+    if db::find_shipment(&mut tx, id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    let products = db::products_of(tx.conn(), &[id]).await?;
+    let products = db::products_of(&mut tx, &[id]).await?;
     tx.commit().await?;
     Ok(Json(
         products.into_iter().map(ProductResponse::from).collect(),
@@ -81,7 +78,7 @@ pub(super) async fn list(
 pub(super) async fn create(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PathIds([id]): PathIds<1>,
     JsonBody(body): JsonBody<ProductInput>,
 ) -> Result<(StatusCode, Json<ProductResponse>), ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
@@ -89,8 +86,8 @@ pub(super) async fn create(
     let values = body.apply(None, "", &mut fields);
     fields.finish()?;
     let mut tx = caller.begin().await?;
-    let shipment = owned_shipment(&mut tx, &caller, &id).await?;
-    let product_id = db::insert_product(tx.conn(), shipment.id, &values).await?;
+    let shipment = owned_shipment(&mut tx, &caller, id).await?;
+    let product_id = db::insert_product(&mut tx, shipment.id, &values).await?;
     let details = serde_json::json!({"shipment_id": shipment.id, "hs_code": values.hs_code});
     audit(
         &mut tx,
@@ -117,16 +114,16 @@ pub(super) async fn create(
 pub(super) async fn update(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path((id, product_id)): Path<(String, String)>,
+    PathIds([id, product_id]): PathIds<2>,
     JsonBody(body): JsonBody<ProductInput>,
 ) -> Result<Json<ProductResponse>, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
     let mut tx = caller.begin().await?;
-    let product = owned_product(&mut tx, &caller, &id, &product_id).await?;
+    let product = owned_product(&mut tx, &caller, id, product_id).await?;
     let mut fields = Fields::new();
     let values = body.apply(Some(product.values()), "", &mut fields);
     fields.finish()?;
-    db::update_product(tx.conn(), product.id, &values).await?;
+    db::update_product(&mut tx, product.id, &values).await?;
     let details =
         serde_json::json!({"shipment_id": product.shipment_id, "hs_code": values.hs_code});
     audit(
@@ -153,19 +150,19 @@ pub(super) async fn update(
 pub(super) async fn remove(
     mut caller: CurrentUser,
     request_id: RequestId,
-    Path((id, product_id)): Path<(String, String)>,
+    PathIds([id, product_id]): PathIds<2>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Permission::ShipmentsUpdate)?;
     let mut tx = caller.begin().await?;
-    let product = owned_product(&mut tx, &caller, &id, &product_id).await?;
-    let origins = db::origin_count(tx.conn(), product.id).await?;
+    let product = owned_product(&mut tx, &caller, id, product_id).await?;
+    let origins = db::origin_count(&mut tx, product.id).await?;
     if origins > 0 {
         return Err(ApiError::conflict(
             PRODUCT_HAS_ORIGINS,
             format!("the product has {origins} EUDR origin record(s); remove them first"),
         ));
     }
-    db::delete_product(tx.conn(), product.id).await?;
+    db::delete_product(&mut tx, product.id).await?;
     let details =
         serde_json::json!({"shipment_id": product.shipment_id, "hs_code": product.hs_code});
     audit(
