@@ -25,6 +25,7 @@ use super::extract::{ClientAddress, RequestId};
 use super::AppState;
 use crate::auth::{password, store, Claims, TokenError};
 use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
+use crate::domain::email::MAX_EMAIL_CHARS;
 use crate::domain::{
     Access, MembershipStatus, OrgPermission, OrgRole, OrgType, Permission, SystemRole,
     ThrottlePolicy,
@@ -59,21 +60,29 @@ pub struct ApiDoc;
 // ---------------------------------------------------------------------------------------
 // Login
 
-/// The OAuth2 password form (documentation only: [`parse_credentials`] reads the body).
+/// The OAuth2 password form. Other OAuth2 fields (`grant_type`, `scope`, `client_id`,
+/// `client_secret`) are ignored.
+// Documentation only: [`parse_credentials`] reads the body.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct LoginForm {
-    /// The e-mail address.
+    /// The e-mail address (not blank).
+    #[schema(min_length = 1, max_length = 255)]
     username: String,
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
     password: String,
-    grant_type: Option<String>,
 }
 
 /// The JSON login body (`username` is accepted instead of `email`).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct LoginJson {
+    /// The e-mail address (not blank).
+    #[schema(min_length = 1, max_length = 255)]
     email: String,
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
     password: String,
 }
 
@@ -177,7 +186,17 @@ fn required_text(
             errors.push(field(name, "must not be empty"));
             None
         }
+        // The e-mail is looked up and the throttle keyed on it; PostgreSQL stores no NUL.
+        Some(text) if text.contains('\0') => {
+            errors.push(field(name, "must not contain NUL characters"));
+            None
+        }
         Some(text) if name == "password" && text.chars().count() > MAX_PASSWORD_CHARS => {
+            errors.push(field(name, "is too long"));
+            None
+        }
+        // No account has a longer address; refused before it costs a throttle entry.
+        Some(text) if name != "password" && text.chars().count() > MAX_EMAIL_CHARS => {
             errors.push(field(name, "is too long"));
             None
         }
