@@ -58,14 +58,17 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list_organizations,
-    create_organization,
-    get_organization,
-    update_organization,
-    delete_organization,
-    organization_stats
-))]
+#[openapi(
+    components(schemas(OrganizationSort, SortOrder)),
+    paths(
+        list_organizations,
+        create_organization,
+        get_organization,
+        update_organization,
+        delete_organization,
+        organization_stats
+    )
+)]
 struct OrganizationsDoc;
 
 /// This module's part of the OpenAPI document (organizations and members).
@@ -204,42 +207,103 @@ where
 // ---------------------------------------------------------------------------------------
 // Bodies and answers
 
-/// The fields of `POST /organizations` and `PATCH /organizations/{id}`. On create `name` and
-/// `type` are required; on update every field is optional, `type` cannot change, and `null`
-/// clears a contact field. `settings` is merged key by key into the stored object.
+/// The body of `PATCH /organizations/{id}`: only the fields sent change, `null` or empty
+/// text clears a contact field, `settings` is merged key by key into the stored object, and
+/// the type never changes.
+// The handlers read `POST /organizations` into this struct too (`name` and `type` are then
+// required); its schema is the update's, `OrganizationCreate` documents the create.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OrganizationUpdate)]
 pub struct OrganizationFields {
+    /// 2–255 characters (surrounding whitespace ignored), no control characters.
+    #[schema(min_length = 2, max_length = 255)]
     name: Option<String>,
     /// Derived from the name when absent on create. Only platform admins change it.
+    #[schema(min_length = 2, max_length = 100, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     slug: Option<String>,
     /// `buyer`, `supplier` or `logistics_agent` (`platform_owner` is VIBOTAJ's alone).
     #[serde(rename = "type")]
+    #[schema(ignore)]
     org_type: Option<String>,
     /// `active` or `pending_setup` on create; any status on update (platform admins only).
-    #[schema(value_type = Option<String>)]
     status: Option<OrganizationStatus>,
+    /// Empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 255)]
     contact_email: Option<Option<String>>,
+    /// Empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     contact_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     address: Option<Option<String>>,
-    /// ISO 3166-1 alpha-2, upper case.
+    /// ISO 3166-1 alpha-2, upper case (`DE`); empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2, pattern = "^([A-Z]{2})?$")]
     country: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     registration_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     tax_id: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
     settings: Option<Map<String, Value>>,
+}
+
+/// The body of `POST /organizations`.
+// Documentation only: the handler reads [`OrganizationFields`], whose constraints these are.
+#[derive(utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OrganizationCreate {
+    /// 2–255 characters (surrounding whitespace ignored), no control characters.
+    #[schema(min_length = 2, max_length = 255)]
+    name: String,
+    /// Derived from the name when absent.
+    #[schema(min_length = 2, max_length = 100, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    slug: Option<String>,
+    #[serde(rename = "type")]
+    org_type: CreatableType,
+    /// `active` when left out.
+    status: Option<InitialStatus>,
+    #[schema(format = Email, max_length = 255)]
+    contact_email: Option<String>,
+    #[schema(max_length = 50)]
+    contact_phone: Option<String>,
+    #[schema(max_length = 2000)]
+    address: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case (`DE`).
+    #[schema(max_length = 2, pattern = "^([A-Z]{2})?$")]
+    country: Option<String>,
+    #[schema(max_length = 100)]
+    registration_number: Option<String>,
+    #[schema(max_length = 100)]
+    tax_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    settings: Option<Map<String, Value>>,
+}
+
+/// The type of a new organization: any but `platform_owner`, VIBOTAJ's alone (another one
+/// is 422 `INVALID_ORG_TYPE`).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum CreatableType {
+    Buyer,
+    Supplier,
+    LogisticsAgent,
+}
+
+/// The status of a new organization.
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum InitialStatus {
+    Active,
+    PendingSetup,
 }
 
 /// A nullable text column's change: `None` leaves it, `Some(None)` clears it.
@@ -269,8 +333,21 @@ fn text_change(fields: &mut Fields, name: &str, value: TextChange, max: usize) -
         if text.as_ref().is_some_and(|t| t.chars().count() > max) {
             fields.add(name, format!("must be at most {max} characters long"));
         }
+        fields.check_no_nul(name, text.as_deref().unwrap_or_default());
         text
     })
+}
+
+/// Whether a JSON value holds a NUL character in a string or key (jsonb refuses it).
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(object) => object
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
 }
 
 impl OrganizationFields {
@@ -311,7 +388,13 @@ impl OrganizationFields {
                 100,
             ),
             tax_id: text_change(fields, "tax_id", self.tax_id, 100),
-            settings: self.settings.map(Value::Object),
+            settings: self.settings.map(Value::Object).filter(|settings| {
+                let clean = !holds_nul(settings);
+                if !clean {
+                    fields.add("settings", "must not contain NUL characters");
+                }
+                clean
+            }),
         }
     }
 }
@@ -620,7 +703,7 @@ async fn list_organization_rows(
 
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
     summary = "Create an organization (platform admins)",
-    request_body = OrganizationFields,
+    request_body = OrganizationCreate,
     responses((status = 201, body = OrganizationDetail), (status = 401, description = "No valid token"),
         (status = 403, description = "INSUFFICIENT_PERMISSIONS"),
         (status = 409, description = "ORG_SLUG_EXISTS"),
@@ -679,22 +762,21 @@ async fn create_organization(
 pub struct OrganizationListQuery {
     /// 1-based page number (default 1). (Not a flattened `PageQuery`: serde's flatten
     /// hands numbers from a query string over as text, which `u32` refuses.)
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Organization type.
     #[serde(rename = "type")]
-    #[param(rename = "type", value_type = Option<String>)]
+    #[param(rename = "type")]
     org_type: Option<OrgType>,
-    #[param(value_type = Option<String>)]
     status: Option<OrganizationStatus>,
     /// Part of the name or slug (case-insensitive).
     search: Option<String>,
     /// `created_at` (default) or `name`.
-    #[param(value_type = Option<String>)]
     sort: Option<OrganizationSort>,
     /// `asc` or `desc` (default).
-    #[param(value_type = Option<String>)]
     order: Option<SortOrder>,
 }
 
@@ -712,6 +794,9 @@ async fn list_organizations(
         limit: query.limit,
     }
     .validate()?;
+    let mut fields = Fields::new();
+    fields.check_no_nul("search", query.search.as_deref().unwrap_or_default());
+    fields.finish()?;
     let (mut tx, member) = if caller.access().is_platform_admin() {
         (
             open_platform(&mut caller, "list organizations").await?,
