@@ -57,6 +57,8 @@ pub const PUBLIC_URL_ENV: &str = "TRACEHUB_PUBLIC_URL";
 const ACCEPT_PATH: &str = "/accept-invitation";
 /// The longest `full_name` (`users.full_name` is varchar(100)).
 const MAX_FULL_NAME_CHARS: usize = 100;
+/// The longest invitation token looked up.
+const MAX_TOKEN_CHARS: usize = 128;
 
 /// Nested under `/api/v1` and `/api` by [`super::router`].
 pub fn router() -> Router<AppState> {
@@ -85,13 +87,14 @@ pub struct ApiDoc;
 struct CreateInvitation {
     /// Defaults to the caller's current organization; only platform admins name another.
     organization_id: Option<Uuid>,
+    #[schema(format = Email, max_length = 255)]
     email: String,
+    /// `member` when left out.
     #[serde(default = "default_role")]
-    #[schema(value_type = String, example = "member")]
     org_role: OrgRole,
-    /// At most 1000 characters.
+    #[schema(max_length = 1000)]
     custom_message: Option<String>,
-    /// At most 500 characters.
+    #[schema(max_length = 500)]
     redirect_url: Option<String>,
 }
 
@@ -101,15 +104,22 @@ fn default_role() -> OrgRole {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TokenBody {
+    #[schema(min_length = 1, max_length = 128)]
     token: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct RegisterBody {
+    /// The address the invitation was sent to.
+    #[schema(format = Email, max_length = 255)]
     email: String,
-    /// At least 8 characters with an upper-case letter, a lower-case letter and a digit.
+    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit.
+    #[schema(min_length = 8, max_length = 128, format = Password)]
     password: String,
+    /// Not blank; surrounding whitespace ignored.
+    #[schema(min_length = 1, max_length = 100)]
     full_name: String,
+    #[schema(min_length = 1, max_length = 128)]
     invitation_token: String,
 }
 
@@ -119,11 +129,12 @@ struct ListQuery {
     /// Defaults to the caller's current organization.
     organization_id: Option<Uuid>,
     /// pending, accepted, expired or revoked (pending past its expiry counts as expired).
-    #[param(value_type = Option<String>)]
     status: Option<InvitationStatus>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
@@ -234,6 +245,16 @@ fn parse_id(text: &str) -> Result<Uuid, ApiError> {
 fn required(fields: &mut Fields, name: &str, value: &str) {
     if value.trim().is_empty() {
         fields.add(name, "must not be empty");
+    }
+    fields.check_no_nul(name, value);
+}
+
+/// An invitation token (43 characters when genuine): required, and not hashed when huge.
+fn token(fields: &mut Fields, name: &str, value: &str) {
+    required(fields, name, value);
+    if value.chars().count() > MAX_TOKEN_CHARS {
+        let message = format!("must be at most {MAX_TOKEN_CHARS} characters long");
+        fields.add(name, message);
     }
 }
 
@@ -426,6 +447,12 @@ async fn create(
         );
     }
     let redirect_url = body.redirect_url.filter(|u| !u.trim().is_empty());
+    for (name, text) in [
+        ("custom_message", &custom_message),
+        ("redirect_url", &redirect_url),
+    ] {
+        fields.check_no_nul(name, text.as_deref().unwrap_or_default());
+    }
     if redirect_url
         .as_ref()
         .is_some_and(|u| u.chars().count() > MAX_REDIRECT_URL_CHARS)
@@ -683,7 +710,7 @@ async fn validate(
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Response, ApiError> {
     let mut fields = Fields::new();
-    required(&mut fields, "token", &body.token);
+    token(&mut fields, "token", &body.token);
     fields.finish()?;
     charge_token(&state, address).await?;
     let found = match usable_invitation(&state, &invitation::token_hash(&body.token)).await {
@@ -725,7 +752,7 @@ async fn accept(
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Json<AcceptAnswer>, ApiError> {
     let mut fields = Fields::new();
-    required(&mut fields, "token", &body.token);
+    token(&mut fields, "token", &body.token);
     fields.finish()?;
     let mut own = caller.begin().await?;
     let own_email = db::own_email(own.conn(), caller.user_id).await?;
@@ -813,7 +840,7 @@ async fn register(
             format!("must be at most {MAX_FULL_NAME_CHARS} characters long"),
         );
     }
-    required(&mut fields, "invitation_token", &body.invitation_token);
+    token(&mut fields, "invitation_token", &body.invitation_token);
     fields.finish()?;
     let email = email.ok_or_else(|| Fields::one("email", "is invalid"))?;
 
