@@ -10,6 +10,7 @@ mod invitations;
 mod multitenancy;
 mod multitenancy_smoke;
 mod notifications;
+mod openapi_contract;
 mod organizations;
 mod revision_015;
 mod revisions;
