@@ -4,6 +4,7 @@ mod auth;
 mod authority;
 mod backup;
 mod cli;
+mod fuzz;
 mod helpers;
 mod http_ops;
 mod invitations;
