@@ -65,21 +65,29 @@ pub struct ApiDoc;
 // ---------------------------------------------------------------------------------------
 // Login
 
-/// The OAuth2 password form (documentation only: [`parse_credentials`] reads the body).
+/// The OAuth2 password form. Other OAuth2 fields (`grant_type`, `scope`, `client_id`,
+/// `client_secret`) are ignored.
+// Documentation only: [`parse_credentials`] reads the body.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct LoginForm {
-    /// The e-mail address.
+    /// The e-mail address (not blank).
+    #[schema(min_length = 1, max_length = 254)]
     username: String,
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
     password: String,
-    grant_type: Option<String>,
 }
 
 /// The JSON login body (`username` is accepted instead of `email`).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct LoginJson {
+    /// The e-mail address (not blank).
+    #[schema(min_length = 1, max_length = 254)]
     email: String,
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
     password: String,
 }
 

@@ -47,8 +47,13 @@ where
     }
 }
 
-/// Deserializes JSON with the path of the first offending field.
+/// Deserializes JSON with the path of the first offending field. Every body of the API is a
+/// JSON object: serde would also read a struct from an array (`[]` as `{}`), so arrays are
+/// refused first.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.trim_ascii_start().starts_with(b"[") {
+        return Err(Fields::one("body", "must be a JSON object"));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -65,11 +70,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 format!("{path}.{name}")
             };
             return Fields::one(&field, "is required");
-        }
-        // serde reads a struct from an array too, so `[1]` fails at `[0]`: say what is meant.
-        let top_level_array = bytes.trim_ascii_start().starts_with(b"[");
-        if top_level_array && path.starts_with('[') {
-            return Fields::one("body", "must be a JSON object");
         }
         let field = if path == "." {
             "body".to_string()
@@ -245,6 +245,17 @@ impl Fields {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Records `text` under `field` when it holds a NUL character, which PostgreSQL text
+    /// (and jsonb) cannot store; true when it does not.
+    pub fn check_no_nul(&mut self, field: &str, text: &str) -> bool {
+        if text.contains('\0') {
+            self.add(field, "must not contain NUL characters");
+            false
+        } else {
+            true
+        }
     }
 
     /// `Ok(())` when nothing was recorded, else the 422.
@@ -427,6 +438,17 @@ mod tests {
         assert_eq!(field_of(parse_json(b"{}")).0, "name");
         assert_eq!(field_of(parse_json(b"{not json")).0, "body");
         assert_eq!(field_of(parse_json(b"[1]")).0, "body");
+        // A struct of optional fields would read `[]` as `{}`.
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Patch {
+            count: Option<u32>,
+        }
+        assert!(matches!(
+            parse_json::<Patch>(b" []"),
+            Err(ApiError::Validation(fields)) if fields[0].field == "body"
+        ));
+        assert!(parse_json::<Patch>(b"{}").is_ok());
         let (field, message) = field_of(parse_json(br#"{"name":"a","count":-1}"#));
         assert_eq!(field, "count");
         assert!(!message.contains("line"), "{message}");

@@ -85,14 +85,16 @@ pub struct ApiDoc;
 struct CreateInvitation {
     /// Defaults to the caller's current organization; only platform admins name another.
     organization_id: Option<Uuid>,
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// `member` when left out.
     #[serde(default = "default_role")]
-    #[schema(value_type = String, example = "member")]
     org_role: OrgRole,
-    /// At most 1000 characters.
+    #[schema(max_length = 1000)]
     custom_message: Option<String>,
     /// Where the front end sends the invitee after accepting: a path (`/dashboard`, not
     /// `//…`) or an absolute URL of an origin in `CORS_ORIGINS`; at most 500 characters.
+    #[schema(max_length = 500, pattern = "^(/([^/\\\\].*)?|https?://.+)$")]
     redirect_url: Option<String>,
 }
 
@@ -102,15 +104,22 @@ fn default_role() -> OrgRole {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TokenBody {
+    #[schema(min_length = 1, max_length = 128)]
     token: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct RegisterBody {
+    /// The address the invitation was sent to.
+    #[schema(format = Email, max_length = 254)]
     email: String,
-    /// At least 8 characters with an upper-case letter, a lower-case letter and a digit.
+    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit.
+    #[schema(min_length = 8, max_length = 128, format = Password)]
     password: String,
+    /// Not blank; surrounding whitespace ignored.
+    #[schema(min_length = 1, max_length = 100)]
     full_name: String,
+    #[schema(min_length = 1, max_length = 128)]
     invitation_token: String,
 }
 
@@ -120,11 +129,12 @@ struct ListQuery {
     /// Defaults to the caller's current organization.
     organization_id: Option<Uuid>,
     /// pending, accepted, expired or revoked (pending past its expiry counts as expired).
-    #[param(value_type = Option<String>)]
     status: Option<InvitationStatus>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 

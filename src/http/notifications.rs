@@ -32,14 +32,20 @@ pub fn router() -> Router<AppState> {
 pub struct ApiDoc;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Only unread notifications (default false).
     unread_only: Option<bool>,
     /// 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
-    /// Default 0.
+    /// 0–10000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
     offset: Option<i64>,
 }
+
+/// The deepest offset of the list (as the shipments list's under `/api`).
+const MAX_OFFSET: i64 = 10_000;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Notification {
@@ -95,8 +101,8 @@ async fn list(
     if !(1..=100).contains(&limit) {
         fields.add("limit", "must be between 1 and 100");
     }
-    if offset < 0 {
-        fields.add("offset", "must not be negative");
+    if !(0..=MAX_OFFSET).contains(&offset) {
+        fields.add("offset", format!("must be between 0 and {MAX_OFFSET}"));
     }
     fields.finish()?;
     let unread_only = query.unread_only.unwrap_or(false);

@@ -61,14 +61,17 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list_organizations,
-    create_organization,
-    get_organization,
-    update_organization,
-    delete_organization,
-    organization_stats
-))]
+#[openapi(
+    components(schemas(OrganizationSort, SortOrder)),
+    paths(
+        list_organizations,
+        create_organization,
+        get_organization,
+        update_organization,
+        delete_organization,
+        organization_stats
+    )
+)]
 struct OrganizationsDoc;
 
 /// This module's part of the OpenAPI document (organizations and members).
@@ -127,42 +130,103 @@ where
 // ---------------------------------------------------------------------------------------
 // Bodies and answers
 
-/// The fields of `POST /organizations` and `PATCH /organizations/{id}`. On create `name` and
-/// `type` are required; on update every field is optional, `type` cannot change, and `null`
-/// clears a contact field. `settings` is merged key by key into the stored object.
+/// The body of `PATCH /organizations/{id}`: only the fields sent change, `null` or empty
+/// text clears a contact field, `settings` is merged key by key into the stored object, and
+/// the type never changes.
+// The handlers read `POST /organizations` into this struct too (`name` and `type` are then
+// required); its schema is the update's, `OrganizationCreate` documents the create.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OrganizationUpdate)]
 pub struct OrganizationFields {
+    /// 2–255 characters (surrounding whitespace ignored), no control characters.
+    #[schema(min_length = 2, max_length = 255)]
     name: Option<String>,
     /// Derived from the name when absent on create. Only platform admins change it.
+    #[schema(min_length = 2, max_length = 100, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     slug: Option<String>,
     /// `buyer`, `supplier` or `logistics_agent` (`platform_owner` is VIBOTAJ's alone).
     #[serde(rename = "type")]
+    #[schema(ignore)]
     org_type: Option<String>,
     /// `active` or `pending_setup` on create; any status on update (platform admins only).
-    #[schema(value_type = Option<String>)]
     status: Option<OrganizationStatus>,
+    /// Empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     contact_email: Option<Option<String>>,
+    /// Empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     contact_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     address: Option<Option<String>>,
-    /// ISO 3166-1 alpha-2, upper case.
+    /// ISO 3166-1 alpha-2, upper case (`DE`); empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2, pattern = "^([A-Z]{2})?$")]
     country: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     registration_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     tax_id: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
     settings: Option<Map<String, Value>>,
+}
+
+/// The body of `POST /organizations`.
+// Documentation only: the handler reads [`OrganizationFields`], whose constraints these are.
+#[derive(utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OrganizationCreate {
+    /// 2–255 characters (surrounding whitespace ignored), no control characters.
+    #[schema(min_length = 2, max_length = 255)]
+    name: String,
+    /// Derived from the name when absent.
+    #[schema(min_length = 2, max_length = 100, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    slug: Option<String>,
+    #[serde(rename = "type")]
+    org_type: CreatableType,
+    /// `active` when left out.
+    status: Option<InitialStatus>,
+    #[schema(format = Email, max_length = 254)]
+    contact_email: Option<String>,
+    #[schema(max_length = 50)]
+    contact_phone: Option<String>,
+    #[schema(max_length = 2000)]
+    address: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case (`DE`).
+    #[schema(max_length = 2, pattern = "^([A-Z]{2})?$")]
+    country: Option<String>,
+    #[schema(max_length = 100)]
+    registration_number: Option<String>,
+    #[schema(max_length = 100)]
+    tax_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    settings: Option<Map<String, Value>>,
+}
+
+/// The type of a new organization: any but `platform_owner`, VIBOTAJ's alone (another one
+/// is 422 `INVALID_ORG_TYPE`).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum CreatableType {
+    Buyer,
+    Supplier,
+    LogisticsAgent,
+}
+
+/// The status of a new organization.
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum InitialStatus {
+    Active,
+    PendingSetup,
 }
 
 /// Checks an optional free-text field: trimmed, empty means null, at most `max` characters
@@ -349,7 +413,7 @@ pub enum SortOrder {
 
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
     summary = "Create an organization (platform admins)",
-    request_body = OrganizationFields,
+    request_body = OrganizationCreate,
     responses((status = 201, body = OrganizationDetail), (status = 401, description = "No valid token"),
         (status = 403, description = "INSUFFICIENT_PERMISSIONS"),
         (status = 409, description = "ORG_SLUG_EXISTS"),
@@ -410,22 +474,21 @@ async fn create_organization(
 pub struct OrganizationListQuery {
     /// 1-based page number (default 1). (Not a flattened `PageQuery`: serde's flatten
     /// hands numbers from a query string over as text, which `u32` refuses.)
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Organization type.
     #[serde(rename = "type")]
-    #[param(rename = "type", value_type = Option<String>)]
+    #[param(rename = "type")]
     org_type: Option<OrgType>,
-    #[param(value_type = Option<String>)]
     status: Option<OrganizationStatus>,
     /// Part of the name or slug (case-insensitive).
     search: Option<String>,
     /// `created_at` (default) or `name`.
-    #[param(value_type = Option<String>)]
     sort: Option<OrganizationSort>,
     /// `asc` or `desc` (default).
-    #[param(value_type = Option<String>)]
     order: Option<SortOrder>,
 }
 

@@ -9,13 +9,17 @@ use super::extract::Fields;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
+/// The highest page number: the largest `int32`, the format the document gives `page`.
+pub const MAX_PAGE: u32 = i32::MAX as u32;
 
 /// The `page` and `limit` query parameters (flatten into a route's own query struct).
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -32,8 +36,8 @@ impl PageQuery {
         let mut fields = Fields::new();
         let page = self.page.unwrap_or(1);
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if page < 1 {
-            fields.add("page", "must be at least 1");
+        if !(1..=MAX_PAGE).contains(&page) {
+            fields.add("page", format!("must be between 1 and {MAX_PAGE}"));
         }
         if !(1..=MAX_LIMIT).contains(&limit) {
             fields.add("limit", format!("must be between 1 and {MAX_LIMIT}"));
@@ -94,7 +98,7 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(request.offset(), 200);
-        for (page, limit) in [(0, 20), (1, 0), (1, 101)] {
+        for (page, limit) in [(0, 20), (1, 0), (1, 101), (MAX_PAGE + 1, 20)] {
             assert!(PageQuery {
                 page: Some(page),
                 limit: Some(limit)

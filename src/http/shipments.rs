@@ -34,7 +34,7 @@ use crate::db::shipments::{self as db, ListFilter, ListScope, ShipmentRow, Shipm
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::shipment::may_carry_products;
 use crate::domain::{may_delete, text, ListCursor, Permission, ShipmentStatus};
-use input::ShipmentInput;
+use input::{ShipmentCreate, ShipmentInput};
 use output::{
     DocumentItem, DocumentSummary, LatestEvent, ShipmentDetail, ShipmentList, ShipmentResponse,
 };
@@ -186,17 +186,21 @@ async fn shipment_response(tx: &mut TenantTx, id: Uuid) -> Result<ShipmentRespon
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// created, docs_pending, docs_complete, in_transit, arrived, delivered, closed.
+    #[param(value_type = Option<ShipmentStatus>)]
     status: Option<String>,
     /// Only shipments assigned to this buyer organization.
     buyer: Option<Uuid>,
     /// Part of the reference, container number, B/L number or vessel name (no wildcards).
+    #[param(max_length = 100)]
     search: Option<String>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(max_length = 48, pattern = "^([0-9a-fA-F]{48})?$")]
     cursor: Option<String>,
-    /// Only under `/api` (the predecessor's paging); `/api/v1` pages with `cursor`.
+    /// The predecessor's paging, only under `/api`: documented in the operations (deprecated).
+    #[param(ignore)]
     offset: Option<u32>,
 }
 
@@ -285,7 +289,8 @@ async fn list_page(
 
 #[utoipa::path(get, path = "/api/v1/shipments", tag = "shipments", security(("bearer" = [])),
     summary = "Shipments the caller's organization owns or buys, newest first (under /api: a bare array)",
-    params(ListQuery),
+    params(ListQuery, ("offset" = Option<u32>, Query, deprecated, minimum = 0, maximum = 10000,
+        description = "The predecessor's paging: only under /api (bare array answers); /api/v1 refuses it (page with cursor)")),
     responses((status = 200, body = ShipmentList), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:list"),
         (status = 422, description = "A bad filter, limit or cursor (field named)")))]
@@ -307,7 +312,8 @@ async fn list(
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/shipments", tag = "shipments", security(("bearer" = [])),
     summary = "The shipments one organization owns: the caller's own, or any for a platform admin",
-    params(("id" = Uuid, Path, description = "Organization id"), ListQuery),
+    params(("id" = Uuid, Path, description = "Organization id"), ListQuery, ("offset" = Option<u32>, Query, deprecated,
+        minimum = 0, maximum = 10000, description = "The predecessor's paging: only under /api; /api/v1 refuses it")),
     responses((status = 200, body = ShipmentList), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:list"),
         (status = 404, description = "Not the caller's organization (and not a platform admin)"),
@@ -330,7 +336,7 @@ async fn organization_list(
 
 #[utoipa::path(post, path = "/api/v1/shipments", tag = "shipments", security(("bearer" = [])),
     summary = "Create a shipment (with products) owned by the caller's organization",
-    request_body = ShipmentInput,
+    request_body = ShipmentCreate,
     responses((status = 201, body = ShipmentResponse), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:create"),
         (status = 409, description = "REFERENCE_EXISTS in this organization"),

@@ -44,6 +44,8 @@ pub const EMAIL_EXISTS: &str = "EMAIL_EXISTS";
 pub const WRONG_PASSWORD: &str = "WRONG_PASSWORD";
 
 const FULL_NAME_CHARS: std::ops::RangeInclusive<usize> = 2..=100;
+/// The longest current password checked (login's limit): verifying costs a hash.
+const MAX_CURRENT_PASSWORD_CHARS: usize = 1024;
 
 /// The routes, nested under `/api/v1` and `/api` by [`super::router`].
 pub fn router() -> Router<AppState> {
@@ -125,26 +127,31 @@ pub struct ListQuery {
     /// Part of the e-mail or name (case-insensitive; `%` and `_` match themselves).
     search: Option<String>,
     /// A system role, API spelling (e.g. `logistics_agent`).
+    #[param(value_type = Option<SystemRole>)]
     role: Option<String>,
     is_active: Option<bool>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
 /// The body of `POST /users`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UserCreate {
-    #[schema(value_type = String)]
+    /// Unique (case-insensitive) across all organizations.
+    #[schema(value_type = String, format = Email, max_length = 254)]
     email: Email,
-    /// 2–100 characters.
+    /// 2–100 characters, surrounding whitespace ignored.
+    #[schema(min_length = 2, max_length = 100)]
     full_name: String,
-    /// API spelling; `viewer` when left out.
+    /// `viewer` when left out.
     #[serde(default = "default_role")]
-    #[schema(value_type = Option<String>)]
     role: SystemRole,
-    /// At least 8 characters with an upper-case letter, a lower-case letter and a digit.
+    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit.
+    #[schema(min_length = 8, max_length = 128, format = Password)]
     password: String,
 }
 
@@ -155,10 +162,11 @@ fn default_role() -> SystemRole {
 /// The body of `PATCH /users/{id}`: only the fields sent are changed.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserUpdate {
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     email: Option<Email>,
+    /// 2–100 characters, surrounding whitespace ignored.
+    #[schema(min_length = 2, max_length = 100)]
     full_name: Option<String>,
-    #[schema(value_type = Option<String>)]
     role: Option<SystemRole>,
     is_active: Option<bool>,
 }
@@ -166,7 +174,10 @@ pub struct UserUpdate {
 /// The body of `PATCH /users/{id}/password`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
+    #[schema(max_length = 1024, format = Password)]
     current_password: String,
+    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit.
+    #[schema(min_length = 8, max_length = 128, format = Password)]
     new_password: String,
 }
 
@@ -174,6 +185,8 @@ pub struct PasswordChange {
 /// refuse a password sent there by the predecessor's clients.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PasswordReset {
+    /// 8–128 characters with an upper-case letter, a lower-case letter and a digit.
+    #[schema(value_type = String, required = true, min_length = 8, max_length = 128, format = Password)]
     new_password: Option<String>,
 }
 
@@ -220,7 +233,8 @@ async fn list_users(
 
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     summary = "The caller's own account",
-    responses((status = 200, body = UserResponse), (status = 401, description = "No valid token")))]
+    responses((status = 200, body = UserResponse), (status = 401, description = "No valid token"),
+        (status = 404, description = "The account is gone")))]
 async fn me(mut caller: CurrentUser) -> Result<Json<UserResponse>, ApiError> {
     let mut tx = caller.begin().await?;
     let user = users::own(&mut tx, caller.user_id).await?;
@@ -395,6 +409,7 @@ async fn update_user(
     responses((status = 200, body = Message), (status = 400, description = "WRONG_PASSWORD"),
         (status = 401, description = "No valid token"),
         (status = 403, description = "Not the caller's own account"),
+        (status = 404, description = "The account is gone"),
         (status = 409, description = "The password changed meanwhile"),
         (status = 422, description = "A field is invalid, or the new password breaks a rule"),
         (status = 429, description = "Too many password attempts (the sign-in throttle); see Retry-After")))]
@@ -412,6 +427,9 @@ async fn change_password(
         id == caller.user_id,
     )?;
     let mut fields = Fields::new();
+    if body.current_password.chars().count() > MAX_CURRENT_PASSWORD_CHARS {
+        fields.add("current_password", "is too long");
+    }
     check_password(&mut fields, "new_password", &body.new_password);
     fields.finish()?;
 
@@ -621,11 +639,11 @@ fn requested_actions(changes: &UserChanges<'_>) -> Vec<Action> {
 /// The trimmed name when it has 2–100 characters; else a field error.
 fn check_full_name<'a>(fields: &mut Fields, name: &'a str) -> Option<&'a str> {
     let name = name.trim();
-    if FULL_NAME_CHARS.contains(&name.chars().count()) {
-        Some(name)
-    } else {
+    if !FULL_NAME_CHARS.contains(&name.chars().count()) {
         fields.add("full_name", "must be 2 to 100 characters long");
         None
+    } else {
+        fields.check_no_nul("full_name", name).then_some(name)
     }
 }
 

@@ -243,14 +243,14 @@ async fn change_member(
 #[into_params(parameter_in = Query)]
 pub struct MemberListQuery {
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Organization role.
-    #[param(value_type = Option<String>)]
     role: Option<OrgRole>,
     /// `active` or `suspended`.
-    #[param(value_type = Option<String>)]
     status: Option<MembershipStatus>,
     /// Part of the e-mail or name (case-insensitive).
     search: Option<String>,
@@ -260,6 +260,7 @@ pub struct MemberListQuery {
     summary = "Members of an organization",
     params(("id" = Uuid, Path, description = "Organization id"), MemberListQuery),
     responses((status = 200, body = Page<MemberItem>), (status = 401, description = "No valid token"),
+        (status = 403, description = "INSUFFICIENT_PERMISSIONS (members:view)"),
         (status = 404, description = "Not the caller's current organization, or no such organization"),
         (status = 422, description = "A query parameter is invalid")))]
 async fn list_members(
@@ -293,7 +294,6 @@ async fn list_members(
 pub struct AddMember {
     user_id: Uuid,
     /// Default `member`.
-    #[schema(value_type = Option<String>)]
     #[serde(default)]
     org_role: Option<OrgRole>,
 }
@@ -340,6 +340,7 @@ async fn add_member(
     summary = "One membership with its user and permissions",
     params(("id" = Uuid, Path, description = "Organization id"), ("member_id" = Uuid, Path, description = "Membership id")),
     responses((status = 200, body = MemberDetail), (status = 401, description = "No valid token"),
+        (status = 403, description = "INSUFFICIENT_PERMISSIONS (members:view)"),
         (status = 404, description = "No such membership in this organization")))]
 async fn get_member(
     mut caller: CurrentUser,
@@ -353,11 +354,10 @@ async fn get_member(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateMember {
-    #[schema(value_type = Option<String>)]
     org_role: Option<OrgRole>,
     /// `active` or `suspended`.
-    #[schema(value_type = Option<String>)]
     status: Option<MembershipStatus>,
 }
 
@@ -430,7 +430,8 @@ async fn remove_member(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspendMember {
-    /// Why (at most 500 characters); kept in the audit log.
+    /// Why (surrounding whitespace ignored); kept in the audit log.
+    #[schema(max_length = 500)]
     reason: Option<String>,
 }
 
@@ -451,6 +452,9 @@ async fn suspend_member(
 ) -> Result<Json<MemberDetail>, ApiError> {
     let reason = organization::suspension_reason(body.reason.as_deref())
         .map_err(|e| Fields::one("reason", &e.to_string()))?;
+    let mut fields = Fields::new();
+    fields.check_no_nul("reason", reason.as_deref().unwrap_or_default());
+    fields.finish()?;
     set_status(
         &mut caller,
         &request_id,

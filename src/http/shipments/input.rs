@@ -26,67 +26,75 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// ShipmentCreate / ShipmentUpdate. On create `reference` and `container_number` are
-/// required; `status` defaults to `created`. `products` is read on create only. Unknown
-/// fields (the predecessor's `is_historical`, `notes`) are ignored.
+/// The body of `PATCH /shipments/{id}`: absent fields stay, `null` or empty text clears an
+/// optional one. Text is trimmed. Unknown fields (the predecessor's `is_historical`,
+/// `notes`) are ignored.
+// ShipmentCreate / ShipmentUpdate: on create `reference` and `container_number` are
+// required, `status` defaults to `created`, and `products` is read. The schema is the
+// update's; [`ShipmentCreate`] documents the create.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ShipmentUpdate)]
 pub struct ShipmentInput {
-    /// Unique within the organization, at most 50 characters.
+    /// Unique within the organization; not blank.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 50)]
     pub reference: Patch<String>,
-    /// ISO 6346 with a valid check digit, e.g. `MSCU1234565`.
+    /// ISO 6346: owner code, category U/J/Z, six digits and a check digit that must be right
+    /// (e.g. `MSCU1234566`); letter case is ignored.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 11, max_length = 11, pattern = "^[A-Za-z]{3}[UJZujz][0-9]{7}$", example = "MSCU1234566")]
     pub container_number: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub bl_number: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub booking_reference: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub vessel_name: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub voyage_number: Patch<String>,
-    /// RFC 3339 date-time (or a date); stored as UTC.
+    /// Estimated departure: RFC 3339 date-time (or a date, midnight UTC); stored as UTC.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime, max_length = 64)]
     pub etd: Patch<String>,
+    /// Estimated arrival, like `etd`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime, max_length = 64)]
     pub eta: Patch<String>,
+    /// Actual departure, like `etd`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime, max_length = 64)]
     pub atd: Patch<String>,
+    /// Actual arrival, like `etd`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime, max_length = 64)]
     pub ata: Patch<String>,
-    /// UN/LOCODE of the port of loading, e.g. `NGAPP`.
+    /// UN/LOCODE of the port of loading, e.g. `NGAPP` (`NG APP` and lower case accepted).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 6, pattern = "^([A-Za-z]{2} ?[A-Za-z2-9]{3})?$", example = "NGAPP")]
     pub pol_code: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub pol_name: Patch<String>,
     /// UN/LOCODE of the port of discharge, e.g. `DEHAM`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 6, pattern = "^([A-Za-z]{2} ?[A-Za-z2-9]{3})?$", example = "DEHAM")]
     pub pod_code: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub pod_name: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub final_destination: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10)]
     pub incoterms: Patch<String>,
-    /// created, docs_pending, docs_complete, in_transit, arrived, delivered, closed.
+    /// `created` for a new shipment when left out or null.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ShipmentStatus>)]
     pub status: Patch<String>,
     /// A buyer organization that may read this shipment.
     #[serde(default, deserialize_with = "nullable")]
@@ -100,10 +108,70 @@ pub struct ShipmentInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub supplier_id: Patch<Uuid>,
-    /// Products created with the shipment (create only).
+    /// Products created with the shipment (create only: see [`ShipmentCreate`]).
     #[serde(default)]
+    #[schema(ignore)]
     pub products: Option<Vec<ProductInput>>,
 }
+
+/// The body of `POST /shipments`; `status` defaults to `created`. Unknown fields are ignored.
+// Documentation only: the handler reads [`ShipmentInput`].
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ShipmentCreate {
+    /// Unique within the organization; not blank.
+    #[schema(min_length = 1, max_length = 50)]
+    reference: String,
+    /// ISO 6346 with a right check digit, e.g. `MSCU1234566`.
+    #[schema(
+        min_length = 11,
+        max_length = 11,
+        pattern = "^[A-Za-z]{3}[UJZujz][0-9]{7}$",
+        example = "MSCU1234566"
+    )]
+    container_number: String,
+    /// Products created with the shipment.
+    products: Option<Vec<ProductCreate>>,
+    #[serde(flatten)]
+    rest: ShipmentInput,
+}
+
+/// The body of `POST /shipments/{id}/products`.
+// Documentation only: the handler reads [`ProductInput`].
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ProductCreate {
+    /// 4–10 digits, single dots allowed between them (`0506.90`).
+    #[schema(
+        min_length = 4,
+        max_length = 19,
+        pattern = "^[0-9]+(\\.[0-9]+)*$",
+        example = "0506.90"
+    )]
+    hs_code: String,
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 500)]
+    description: String,
+    #[serde(flatten)]
+    rest: ProductInput,
+}
+
+/// The body of `POST /parties`.
+// Documentation only: the handler reads [`PartyInput`].
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PartyCreate {
+    #[serde(rename = "type")]
+    party_type: PartyType,
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 255)]
+    company_name: String,
+    #[serde(flatten)]
+    rest: PartyInput,
+}
+
+/// The longest date or date-time text read (chrono reads any number of fraction digits).
+const MAX_DATE_CHARS: usize = 64;
 
 /// Trimmed text, empty as none, at most `max` characters.
 fn text(
@@ -180,6 +248,10 @@ fn timestamp(
     match patch {
         None => current,
         Some(None) => None,
+        Some(Some(value)) if value.chars().count() > MAX_DATE_CHARS => {
+            fields.add(name, format!("must be at most {MAX_DATE_CHARS} characters"));
+            current
+        }
         Some(Some(value)) => fields.check(name, parse_timestamp(&value)).or(current),
     }
 }
@@ -312,43 +384,48 @@ impl ShipmentInput {
 // ---------------------------------------------------------------------------------------
 // Products
 
-/// ProductCreate / ProductUpdate. On create `hs_code` and `description` are required.
+/// The body of `PATCH /shipments/{id}/products/{product_id}`: absent fields stay, `null` or
+/// empty text clears an optional one.
+// ProductCreate / ProductUpdate: on create `hs_code` and `description` are required. The
+// schema is the update's; [`ProductCreate`] documents the create.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ProductUpdate)]
 pub struct ProductInput {
-    /// 4–10 digits, dots allowed (`0506.90`).
+    /// 4–10 digits, single dots allowed between them (`0506.90`).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 4, max_length = 19, pattern = "^[0-9]+(\\.[0-9]+)*$", example = "0506.90")]
     pub hs_code: Patch<String>,
+    /// Not blank.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 500)]
     pub description: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 999999999)]
     pub quantity_net_kg: Patch<f64>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 999999999)]
     pub quantity_gross_kg: Patch<f64>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10)]
     pub unit_of_measure: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub packaging_type: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
     pub packaging_count: Patch<i32>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub batch_lot_number: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub quality_grade: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub moisture_percentage: Patch<f64>,
     /// A date, `2025-11-28`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Date, max_length = 64)]
     pub production_date: Patch<String>,
 }
 
@@ -411,7 +488,9 @@ impl ProductInput {
                 .check(
                     &name("production_date"),
                     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-                        .map_err(|_| "must be a date (2025-11-28)"),
+                        .ok()
+                        .filter(|_| value.chars().count() <= MAX_DATE_CHARS)
+                        .ok_or("must be a date (2025-11-28)"),
                 )
                 .or(c.production_date),
         };
@@ -476,40 +555,46 @@ impl ProductInput {
 // ---------------------------------------------------------------------------------------
 // Parties
 
-/// PartyCreate / PartyUpdate. On create `type` and `company_name` are required.
+/// The body of `PATCH /parties/{id}`: absent fields stay, `null` or empty text clears an
+/// optional one.
+// PartyCreate / PartyUpdate: on create `type` and `company_name` are required. The schema
+// is the update's; [`PartyCreate`] documents the create.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = PartyUpdate)]
 pub struct PartyInput {
     /// supplier, buyer, shipper, consignee, notify_party.
     #[serde(rename = "type", default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = PartyType)]
     pub party_type: Patch<String>,
+    /// Not blank.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 255)]
     pub company_name: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     pub contact_name: Patch<String>,
+    /// Empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50)]
     pub phone: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub address: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub city: Patch<String>,
-    /// ISO 3166 alpha-2, e.g. `NG`.
+    /// ISO 3166 alpha-2, e.g. `NG` (any letter case); empty clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2, pattern = "^([A-Za-z]{2})?$")]
     pub country: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub registration_number: Patch<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub tax_id: Patch<String>,
 }
 

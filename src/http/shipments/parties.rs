@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::audit;
-use super::input::PartyInput;
+use super::input::{PartyCreate, PartyInput};
 use super::output::PartyResponse;
 use crate::db::shipments as db;
 use crate::db::tenant::TenantTx;
@@ -23,13 +23,15 @@ use crate::http::pagination::{Page, PageQuery};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PartyQuery {
-    /// Only parties of this type (supplier, buyer, shipper, consignee, notify_party).
+    /// Only parties of this type.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = Option<PartyType>)]
     party_type: Option<String>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
@@ -81,7 +83,7 @@ pub(super) async fn list(
 
 #[utoipa::path(post, path = "/api/v1/parties", tag = "parties", security(("bearer" = [])),
     summary = "Create a trade party of the caller's organization",
-    request_body = PartyInput,
+    request_body = PartyCreate,
     responses((status = 201, body = PartyResponse), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:create"),
         (status = 422, description = "Invalid field (named)")))]

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use uuid::Uuid;
 
-use super::input::ProductInput;
+use super::input::{ProductCreate, ProductInput};
 use super::output::ProductResponse;
 use super::{audit, owned_shipment};
 use crate::db::shipments as db;
@@ -70,7 +70,7 @@ pub(super) async fn list(
 #[utoipa::path(post, path = "/api/v1/shipments/{id}/products", tag = "shipments", security(("bearer" = [])),
     summary = "Add a product to a shipment",
     params(("id" = Uuid, Path, description = "Shipment id")),
-    request_body = ProductInput,
+    request_body = ProductCreate,
     responses((status = 201, body = ProductResponse), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:update"),
         (status = 404, description = "No such shipment owned by the caller's organization"),
