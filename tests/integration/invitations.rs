@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::api::join_all;
 use crate::helpers::demo::{ADMIN, VIBOTAJ};
 use crate::helpers::{assert_error, TestApp};
 
@@ -603,7 +604,7 @@ async fn accept_is_single_use_under_twenty_concurrent_calls() {
         let path = format!("{}/invitations/accept", PREFIXES[i % 2]);
         world.post(&path, Some(guest_token), body).await
     });
-    let responses = futures_join_all(calls).await;
+    let responses = join_all(calls).await;
     let mut ok = Vec::new();
     for response in responses {
         let status = response.status();
@@ -668,35 +669,6 @@ async fn accept_is_single_use_under_twenty_concurrent_calls() {
         ))
         .await;
     assert_eq!(audited, 1);
-}
-
-/// `join_all` without a futures dependency: spawn-free, polls every call concurrently.
-async fn futures_join_all<F: std::future::Future>(
-    calls: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for call in calls {
-        set.push(Box::pin(call));
-    }
-    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (slot, future) in outputs.iter_mut().zip(set.iter_mut()) {
-            if slot.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *slot = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.expect("ready")).collect()
 }
 
 #[tokio::test]
