@@ -36,6 +36,17 @@ pub fn field_names(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The invitation token inside an invitation's link (`…/accept-invitation?token=…`).
+pub fn invitation_secret(invitation: &Value) -> String {
+    let url = invitation["invitation_url"]
+        .as_str()
+        .expect("invitation_url");
+    url.split_once("/accept-invitation?token=")
+        .expect("a token in the link")
+        .1
+        .to_string()
+}
+
 /// Runs the futures concurrently on this task (no extra dependency needed) and returns their
 /// outputs in order.
 pub async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
@@ -82,6 +93,13 @@ impl TestApp {
     async fn create(&self, path: String, token: &str, body: &Value) -> Value {
         let request = (Method::POST, path);
         self.expect(request, Some(token), Some(body), StatusCode::CREATED)
+            .await
+    }
+
+    /// `POST path` as `token` with `body`, which must answer 200; the answer's body.
+    async fn post_ok(&self, path: String, token: &str, body: Value) -> Value {
+        let request = (Method::POST, path);
+        self.expect(request, Some(token), Some(&body), StatusCode::OK)
             .await
     }
 
@@ -145,6 +163,39 @@ impl TestApp {
     pub async fn remove_member(&self, prefix: &str, token: &str, org: &str, member: &str) -> Value {
         let path = format!("{prefix}/organizations/{org}/members/{member}");
         self.expect((Method::DELETE, path), Some(token), None, StatusCode::OK)
+            .await
+    }
+
+    /// `POST /invitations`: 201, the invitation (its link in `invitation_url`; see
+    /// [`invitation_secret`]).
+    pub async fn invite(&self, prefix: &str, token: &str, body: &Value) -> Value {
+        self.create(format!("{prefix}/invitations"), token, body)
+            .await
+    }
+
+    /// `POST /invitations/accept` of the invitation token `secret`: 200.
+    pub async fn accept_invitation(&self, prefix: &str, token: &str, secret: &str) -> Value {
+        let path = format!("{prefix}/invitations/accept");
+        self.post_ok(path, token, json!({ "token": secret })).await
+    }
+
+    /// `POST /auth/register` (no token; `body` names the invitation token): 201.
+    pub async fn register(&self, prefix: &str, body: &Value) -> Value {
+        let request = (Method::POST, format!("{prefix}/auth/register"));
+        self.expect(request, None, Some(body), StatusCode::CREATED)
+            .await
+    }
+
+    /// `POST /session/switch-org` to `org`: 200, the new token and its organization.
+    pub async fn switch_org(&self, prefix: &str, token: &str, org: &str) -> Value {
+        let body = json!({ "organization_id": org });
+        self.post_ok(format!("{prefix}/session/switch-org"), token, body)
+            .await
+    }
+
+    /// `POST /shipments`: 201, the shipment.
+    pub async fn create_shipment(&self, prefix: &str, token: &str, body: &Value) -> Value {
+        self.create(format!("{prefix}/shipments"), token, body)
             .await
     }
 
