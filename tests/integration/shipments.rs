@@ -361,7 +361,15 @@ async fn the_detail_has_the_latest_event_documents_and_summary_and_delete_keeps_
         "{detail}"
     );
     let documents = detail["documents"].as_array().expect("documents");
-    assert!(!documents.is_empty());
+    let stored = w
+        .app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM documents WHERE shipment_id = '{SHIPMENT_001}'"
+        ))
+        .await;
+    assert!(stored > 0, "the demo documents VIBO-2026-001");
+    assert_eq!(documents.len() as i64, stored, "{detail}");
     assert!(documents.iter().all(|d| d.get("file_path").is_none()));
     assert_eq!(
         detail["document_summary"]["total_uploaded"],
@@ -864,6 +872,17 @@ async fn another_organization_never_sees_or_changes_shipments_products_or_partie
 #[tokio::test]
 async fn a_buyer_organization_reads_its_assigned_shipments_only() {
     let w = world().await;
+    let stored_products = w
+        .app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM products WHERE shipment_id = '{SHIPMENT_001}'"
+        ))
+        .await;
+    assert!(
+        stored_products > 0,
+        "the demo ships products in VIBO-2026-001"
+    );
     for prefix in PREFIXES {
         let list = w
             .json(
@@ -892,7 +911,11 @@ async fn a_buyer_organization_reads_its_assigned_shipments_only() {
                 StatusCode::OK,
             )
             .await;
-        assert!(!products.as_array().expect("array").is_empty());
+        assert_eq!(
+            products.as_array().expect("array").len() as i64,
+            stored_products,
+            "{products}"
+        );
         w.json(
             Method::GET,
             &format!("{prefix}/shipments/{SHIPMENT_002}"),
