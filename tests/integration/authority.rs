@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::api::{invitation_secret, json_of, V1};
 use crate::helpers::demo::{ADMIN, COMPLIANCE, VIBOTAJ};
 use crate::helpers::{assert_error, TestApp};
 
@@ -19,48 +20,19 @@ struct Scenario {
     boss_id: String,
 }
 
-/// The invitation token inside an invitation link.
-fn secret_of(answer: &Value) -> String {
-    let url = answer["invitation_url"].as_str().expect("invitation_url");
-    url.split_once("token=").expect("token").1.to_string()
-}
-
-async fn json_of(response: reqwest::Response, expected: StatusCode, why: &str) -> Value {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(status, expected, "{why}: {body}");
-    body
-}
-
 impl Scenario {
     /// Step 1: the platform admin creates Acme and invites its owner, who registers.
     async fn new() -> Self {
         let app = TestApp::spawn(8, Duration::from_secs(10)).await;
         let platform = app.token(ADMIN).await;
         let acme = app.create_organization("Acme", "acme", "supplier").await;
-        let invited = json_of(
-            app.send_json(
-                Method::POST,
-                "/api/v1/invitations",
-                &platform,
-                &json!({"email": "boss@acme.test", "org_role": "owner", "organization_id": acme}),
-            )
-            .await,
-            StatusCode::CREATED,
-            "invite Acme's owner",
-        )
-        .await;
-        let registered = json_of(
-            app.post_json(
-                "/api/v1/auth/register",
-                &json!({"email": "boss@acme.test", "password": STRONG, "full_name": "The Boss",
-                        "invitation_token": secret_of(&invited)}),
-            )
-            .await,
-            StatusCode::CREATED,
-            "register",
-        )
-        .await;
+        let owner =
+            json!({"email": "boss@acme.test", "org_role": "owner", "organization_id": acme});
+        let invited = app.invite(V1, &platform, &owner).await;
+        let secret = invitation_secret(&invited);
+        let register = json!({"email": "boss@acme.test", "password": STRONG,
+                              "full_name": "The Boss", "invitation_token": secret});
+        let registered = app.register(V1, &register).await;
         let boss_id = registered["user"]["id"].as_str().expect("id").to_string();
         Scenario {
             app,
@@ -71,18 +43,18 @@ impl Scenario {
     }
 
     async fn boss_token(&self) -> String {
-        let answer = json_of(
-            self.app
-                .post_json(
-                    "/api/v1/auth/login",
-                    &json!({"email": "boss@acme.test", "password": STRONG}),
-                )
-                .await,
-            StatusCode::OK,
-            "boss signs in",
-        )
-        .await;
-        answer["access_token"].as_str().unwrap().to_string()
+        self.app.token_with("boss@acme.test", STRONG).await
+    }
+
+    /// VIBOTAJ's platform admin invites the boss as a plain member, and he accepts; his token.
+    async fn boss_joins_vibotaj(&self) -> String {
+        let member = json!({"email": "boss@acme.test", "org_role": "member"});
+        let invited = self.app.invite(V1, &self.platform, &member).await;
+        let boss = self.boss_token().await;
+        self.app
+            .accept_invitation(V1, &boss, &invitation_secret(&invited))
+            .await;
+        boss
     }
 
     async fn call(
@@ -93,16 +65,6 @@ impl Scenario {
         body: Value,
     ) -> reqwest::Response {
         self.app.send_json(method, path, token, &body).await
-    }
-
-    async fn id_of(&self, email: &str) -> String {
-        self.app
-            .db()
-            .scalar_string(&format!(
-                "SELECT id::text FROM users WHERE email = '{email}'"
-            ))
-            .await
-            .expect("user")
     }
 }
 
@@ -213,48 +175,13 @@ async fn a_system_admin_who_is_a_plain_member_takes_nothing_over() {
     )
     .await;
     // Step 3: VIBOTAJ invites him as a plain member; he accepts and acts in VIBOTAJ.
-    let invited = json_of(
-        s.call(
-            Method::POST,
-            "/api/v1/invitations",
-            &s.platform,
-            json!({"email": "boss@acme.test", "org_role": "member"}),
-        )
-        .await,
-        StatusCode::CREATED,
-        "VIBOTAJ invites the boss",
-    )
-    .await;
-    let boss = s.boss_token().await;
-    json_of(
-        s.call(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            &boss,
-            json!({"token": secret_of(&invited)}),
-        )
-        .await,
-        StatusCode::OK,
-        "accept",
-    )
-    .await;
-    let switched = json_of(
-        s.call(
-            Method::POST,
-            "/api/v1/session/switch-org",
-            &boss,
-            json!({"organization_id": VIBOTAJ}),
-        )
-        .await,
-        StatusCode::OK,
-        "switch to VIBOTAJ",
-    )
-    .await;
+    let boss = s.boss_joins_vibotaj().await;
+    let switched = s.app.switch_org(V1, &boss, VIBOTAJ).await;
     let member = switched["access_token"].as_str().unwrap().to_string();
     assert_eq!(switched["org_role"], "member");
 
     // Step 4: every move of the takeover is refused.
-    let owner_id = s.id_of(ADMIN).await;
+    let owner_id = s.app.user_id(ADMIN).await;
     let users_before = s.app.db().scalar_i64("SELECT count(*) FROM users").await;
     for (method, path, body) in [
         (
@@ -363,31 +290,7 @@ async fn an_account_shared_with_another_organization_is_changed_only_by_its_hold
 {
     let s = Scenario::new().await;
     // The boss also joins VIBOTAJ as a member.
-    let invited = json_of(
-        s.call(
-            Method::POST,
-            "/api/v1/invitations",
-            &s.platform,
-            json!({"email": "boss@acme.test", "org_role": "member"}),
-        )
-        .await,
-        StatusCode::CREATED,
-        "VIBOTAJ invites the boss",
-    )
-    .await;
-    let boss = s.boss_token().await;
-    json_of(
-        s.call(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            &boss,
-            json!({"token": secret_of(&invited)}),
-        )
-        .await,
-        StatusCode::OK,
-        "accept",
-    )
-    .await;
+    let boss = s.boss_joins_vibotaj().await;
     // VIBOTAJ's compliance officer is an organization admin there: he reads the boss's
     // account but changes nothing of it.
     let compliance = s.app.token(COMPLIANCE).await;
@@ -494,36 +397,12 @@ async fn a_shipment_goes_only_to_a_related_buyer_organization() {
     );
 
     // VIBOTAJ's platform admin brings the buyer aboard: an invitation, accepted.
-    let invited = json_of(
-        app.send_json(
-            Method::POST,
-            "/api/v1/invitations",
-            &platform,
-            &json!({"email": "owner@fresh.test", "org_role": "owner", "organization_id": fresh}),
-        )
-        .await,
-        StatusCode::CREATED,
-        "invite the buyer's owner",
-    )
-    .await;
-    json_of(
-        app.post_json(
-            "/api/v1/auth/register",
-            &json!({"email": "owner@fresh.test", "password": STRONG, "full_name": "Fresh Owner",
-                    "invitation_token": secret_of(&invited)}),
-        )
-        .await,
-        StatusCode::CREATED,
-        "register",
-    )
-    .await;
-    let created = app
-        .send_json(
-            Method::POST,
-            "/api/v1/shipments",
-            &platform,
-            &shipment("REL-2"),
-        )
-        .await;
-    assert_eq!(created.status(), StatusCode::CREATED);
+    let owner = json!({"email": "owner@fresh.test", "org_role": "owner", "organization_id": fresh});
+    let invited = app.invite(V1, &platform, &owner).await;
+    let secret = invitation_secret(&invited);
+    let register = json!({"email": "owner@fresh.test", "password": STRONG,
+                          "full_name": "Fresh Owner", "invitation_token": secret});
+    app.register(V1, &register).await;
+    let created = app.create_shipment(V1, &platform, &shipment("REL-2")).await;
+    assert_eq!(created["buyer_organization_id"], fresh.as_str());
 }

@@ -441,44 +441,19 @@ impl TestApp {
 
     /// A successful JSON login's body (password [`demo::PASSWORD`]).
     pub async fn login(&self, email: &str) -> serde_json::Value {
-        let response = self
-            .post_json(
-                "/api/v1/auth/login",
-                &serde_json::json!({"email": email, "password": demo::PASSWORD}),
-            )
-            .await;
-        assert_eq!(
-            response.status(),
-            reqwest::StatusCode::OK,
-            "login of {email}"
-        );
-        response.json().await.expect("json")
+        self.login_with(email, demo::PASSWORD).await
     }
 
     /// The access token of a successful login.
     pub async fn token(&self, email: &str) -> String {
-        self.login(email).await["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_string()
+        self.token_with(email, demo::PASSWORD).await
     }
 
     /// A valid token of `email` (signing in with `password`) re-signed as if it had been
     /// issued `age_secs` ago, with a fresh `jti`: for "sessions opened before …" checks, which
     /// work in whole seconds.
     pub async fn aged_token(&self, email: &str, password: &str, age_secs: i64) -> String {
-        let response = self
-            .post_json(
-                "/api/v1/auth/login",
-                &serde_json::json!({"email": email, "password": password}),
-            )
-            .await;
-        assert_eq!(
-            response.status(),
-            reqwest::StatusCode::OK,
-            "login of {email}"
-        );
-        let body: serde_json::Value = response.json().await.expect("json");
+        let body = self.login_with(email, password).await;
         let keys = tracehub::auth::TokenKeys::new(&self.jwt_secret);
         let mut claims = keys
             .decode(body["access_token"].as_str().expect("access_token"))

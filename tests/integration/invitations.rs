@@ -7,10 +7,10 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::api::{invitation_secret, join_all, json_of, PREFIXES, V1};
 use crate::helpers::demo::{ADMIN, VIBOTAJ};
 use crate::helpers::{assert_error, TestApp};
 
-const PREFIXES: [&str; 2] = ["/api/v1", "/api"];
 const STRONG: &str = "Sunny-Day-42";
 
 /// An organization of our own with an admin, a manager and a member (demo password), plus a
@@ -55,28 +55,123 @@ async fn world() -> World {
 impl World {
     /// Creates an invitation as `token`; returns (id, invitation token, body).
     async fn invite(&self, prefix: &str, token: &str, body: Value) -> (String, String, Value) {
-        let response = self
-            .app
-            .send_json(Method::POST, &format!("{prefix}/invitations"), token, &body)
-            .await;
-        assert_eq!(response.status(), StatusCode::CREATED, "invite {body}");
-        let answer: Value = response.json().await.expect("json");
-        let url = answer["invitation_url"].as_str().expect("url").to_string();
-        let secret = url
-            .split_once("/accept-invitation?token=")
-            .expect("token in url")
-            .1
-            .to_string();
-        (
-            answer["id"].as_str().expect("id").to_string(),
-            secret,
-            answer,
-        )
+        let answer = self.app.invite(prefix, token, &body).await;
+        let id = answer["id"].as_str().expect("id").to_string();
+        (id, invitation_secret(&answer), answer)
     }
 
     async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
         self.app.call(Method::POST, path, token, Some(body)).await
     }
+
+    /// The manager's invitation of guest@example.com into our organization; its id.
+    async fn guest(&self) -> String {
+        let body = json!({"organization_id": self.org, "email": "guest@example.com"});
+        self.invite(V1, &self.manager, body).await.0
+    }
+
+    /// An invitation of late{n}@example.com by our admin, `n` the prefix's length; its
+    /// e-mail address, id and token.
+    async fn late(&self, prefix: &str) -> (String, String, String) {
+        let email = format!("late{}@example.com", prefix.len());
+        let body = json!({"email": email, "custom_message": "Hi"});
+        let (id, secret, _) = self.invite(prefix, &self.admin, body).await;
+        (email, id, secret)
+    }
+
+    /// Resends invitation `id` as our admin (200); the answer and the new token.
+    async fn resend(&self, prefix: &str, id: &str) -> (Value, String) {
+        let path = format!("{prefix}/invitations/{id}/resend");
+        let response = self
+            .app
+            .call(Method::POST, &path, Some(&self.admin), None)
+            .await;
+        let resent = json_of(response, StatusCode::OK, "resend").await;
+        let secret = invitation_secret(&resent);
+        (resent, secret)
+    }
+
+    /// `validate` of the invitation token `secret`, without a caller's token: 200, the answer.
+    async fn validate(&self, prefix: &str, secret: &str) -> Value {
+        let path = format!("{prefix}/invitations/validate");
+        let response = self.post(&path, None, &json!({ "token": secret })).await;
+        json_of(response, StatusCode::OK, "validate").await
+    }
+
+    /// `validate` of `secret` refused with `code` (404 for an unknown token, else 400).
+    async fn validate_refused(&self, prefix: &str, secret: &str, code: &str) -> Value {
+        let path = format!("{prefix}/invitations/validate");
+        let status = match code {
+            "INVITATION_NOT_FOUND" => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let response = self.post(&path, None, &json!({ "token": secret })).await;
+        assert_error(response, status, code, "validate").await
+    }
+
+    /// Registers with invitation token `secret` for `email`, as "Late Comer", expecting the
+    /// refusal `code`.
+    async fn register_refused(&self, prefix: &str, email: &str, secret: &str, code: &str) {
+        let register = json!({"email": email, "password": STRONG, "full_name": "Late Comer",
+                              "invitation_token": secret});
+        assert_error(
+            self.post(&format!("{prefix}/auth/register"), None, &register)
+                .await,
+            StatusCode::BAD_REQUEST,
+            code,
+            "register",
+        )
+        .await;
+    }
+
+    /// Asserts that each of `routes`, called as `token` with a valid creation body, is
+    /// refused with `status` and `code`.
+    async fn assert_refused(
+        &self,
+        routes: &[(Method, String)],
+        token: Option<&str>,
+        (status, code): (StatusCode, &str),
+    ) {
+        let body = json!({"organization_id": self.org, "email": "x@example.com"});
+        for (method, path) in routes {
+            let response = self
+                .app
+                .call(method.clone(), path, token, Some(&body))
+                .await;
+            assert_error(response, status, code, path).await;
+        }
+    }
+
+    /// The audit rows of `action` about invitation `id`.
+    async fn audited(&self, action: &str, id: &str) -> i64 {
+        self.app
+            .db()
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM audit_logs WHERE action = '{action}' AND resource_id = '{id}'"
+            ))
+            .await
+    }
+}
+
+/// The invitation routes that need a token, under `prefix`: the list's (create, list), then
+/// invitation `id`'s (read, resend, revoke).
+fn guarded_routes(prefix: &str, id: &str) -> [(Method, String); 5] {
+    let list = format!("{prefix}/invitations");
+    let one = format!("{list}/{id}");
+    [
+        (Method::POST, list.clone()),
+        (Method::GET, list),
+        (Method::GET, one.clone()),
+        (Method::POST, format!("{one}/resend")),
+        (Method::DELETE, one),
+    ]
+}
+
+/// The demo world with the manager's invitation of guest@example.com; its id.
+async fn guest_world() -> (World, String) {
+    let w = world().await;
+    let id = w.guest().await;
+    (w, id)
 }
 
 #[tokio::test]
@@ -171,32 +266,12 @@ async fn create_list_read_and_the_token_only_in_the_link() {
 }
 
 #[tokio::test]
-async fn roles_tenants_and_malformed_requests() {
-    let w = world().await;
-    let (id, _, _) = w
-        .invite(
-            "/api/v1",
-            &w.manager,
-            json!({"organization_id": w.org, "email": "guest@example.com"}),
-        )
-        .await;
+async fn every_route_but_validate_needs_a_token() {
+    let (w, id) = guest_world().await;
+    let refusal = (StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
     for prefix in PREFIXES {
-        let list = format!("{prefix}/invitations");
-        let one = format!("{prefix}/invitations/{id}");
-        let resend = format!("{one}/resend");
-        let body = json!({"organization_id": w.org, "email": "x@example.com"});
-
-        // No token: 401 on every route but the public validate.
-        for (method, path) in [
-            (Method::POST, list.as_str()),
-            (Method::GET, list.as_str()),
-            (Method::GET, one.as_str()),
-            (Method::POST, resend.as_str()),
-            (Method::DELETE, one.as_str()),
-        ] {
-            let response = w.app.call(method.clone(), path, None, Some(&body)).await;
-            assert_error(response, StatusCode::UNAUTHORIZED, "UNAUTHORIZED", path).await;
-        }
+        w.assert_refused(&guarded_routes(prefix, &id), None, refusal)
+            .await;
         let accept = format!("{prefix}/invitations/accept");
         assert_error(
             w.post(&accept, None, &json!({"token": "x"})).await,
@@ -205,91 +280,77 @@ async fn roles_tenants_and_malformed_requests() {
             "accept without token",
         )
         .await;
+    }
+}
 
-        // Wrong role: a member may neither invite nor list, resend nor revoke.
-        for (method, path) in [
-            (Method::POST, list.as_str()),
-            (Method::GET, list.as_str()),
-            (Method::POST, resend.as_str()),
-            (Method::DELETE, one.as_str()),
-        ] {
-            let response = w.app.call(method, path, Some(&w.member), Some(&body)).await;
-            assert_error(
-                response,
-                StatusCode::FORBIDDEN,
-                "INSUFFICIENT_PERMISSIONS",
-                path,
-            )
-            .await;
-        }
-        // A manager cannot invite above their own rank.
+/// A member may neither invite nor list, resend nor revoke; a manager cannot invite above
+/// their own rank.
+#[tokio::test]
+async fn a_member_manages_no_invitations_and_a_manager_invites_no_higher_rank() {
+    let (w, id) = guest_world().await;
+    for prefix in PREFIXES {
+        let routes = guarded_routes(prefix, &id);
+        let refusal = (StatusCode::FORBIDDEN, "INSUFFICIENT_PERMISSIONS");
+        w.assert_refused(&routes, Some(&w.member), refusal).await;
+        let boss =
+            json!({"organization_id": w.org, "email": "boss@example.com", "org_role": "admin"});
         assert_error(
-            w.post(
-                &list,
-                Some(&w.manager),
-                &json!({"organization_id": w.org, "email": "boss@example.com", "org_role": "admin"}),
-            )
-            .await,
+            w.post(&routes[0].1, Some(&w.manager), &boss).await,
             StatusCode::FORBIDDEN,
             "CANNOT_INVITE_HIGHER_ROLE",
             "manager invites an admin",
         )
         .await;
+    }
+}
 
-        // Another organization's invitation: 404 on every id route; its filter lists nothing;
-        // inviting into it is 404.
-        for (method, path) in [
-            (Method::GET, one.as_str()),
-            (Method::POST, resend.as_str()),
-            (Method::DELETE, one.as_str()),
+/// Another organization's invitations: 404 on every id route and on its list, as on every
+/// route about it; inviting into it is 404.
+#[tokio::test]
+async fn another_organizations_invitations_are_not_found() {
+    let (w, id) = guest_world().await;
+    let not_found = (StatusCode::NOT_FOUND, "NOT_FOUND");
+    for prefix in PREFIXES {
+        let [create, (_, list), by_id @ ..] = guarded_routes(prefix, &id);
+        w.assert_refused(&by_id, Some(&w.other_admin), not_found)
+            .await;
+        let filtered = (Method::GET, format!("{list}?organization_id={}", w.org));
+        w.assert_refused(&[filtered, create], Some(&w.other_admin), not_found)
+            .await;
+    }
+    let stored = w
+        .app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM invitations WHERE organization_id = '{}'",
+            w.org
+        ))
+        .await;
+    assert_eq!(stored, 1, "only the guest's invitation");
+}
+
+#[tokio::test]
+async fn inviting_a_member_or_an_address_already_invited_conflicts() {
+    let (w, _) = guest_world().await;
+    for prefix in PREFIXES {
+        let list = format!("{prefix}/invitations");
+        for (email, code) in [
+            ("MEMBER@acme.test", "EMAIL_ALREADY_MEMBER"),
+            ("Guest@example.com", "INVITATION_EXISTS"),
         ] {
-            let response = w.app.call(method, path, Some(&w.other_admin), None).await;
-            assert_error(response, StatusCode::NOT_FOUND, "NOT_FOUND", path).await;
+            let body = json!({"organization_id": w.org, "email": email});
+            let response = w.post(&list, Some(&w.admin), &body).await;
+            assert_error(response, StatusCode::CONFLICT, code, email).await;
         }
-        // Another organization's list is a 404, as on every route about it.
-        let foreign = format!("{list}?organization_id={}", w.org);
-        assert_error(
-            w.app.get_with_token(&foreign, &w.other_admin).await,
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &foreign,
-        )
-        .await;
-        assert_error(
-            w.post(&list, Some(&w.other_admin), &body).await,
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "invite into another organization",
-        )
-        .await;
+    }
+}
 
-        // Business conflicts.
-        assert_error(
-            w.post(
-                &list,
-                Some(&w.admin),
-                &json!({"organization_id": w.org, "email": "MEMBER@acme.test"}),
-            )
-            .await,
-            StatusCode::CONFLICT,
-            "EMAIL_ALREADY_MEMBER",
-            "inviting a member",
-        )
-        .await;
-        assert_error(
-            w.post(
-                &list,
-                Some(&w.admin),
-                &json!({"organization_id": w.org, "email": "Guest@example.com"}),
-            )
-            .await,
-            StatusCode::CONFLICT,
-            "INVITATION_EXISTS",
-            "second pending invitation",
-        )
-        .await;
-
-        // Malformed: 422 naming the field.
+/// Malformed: 422 naming the field.
+#[tokio::test]
+async fn a_malformed_invitation_request_names_its_field() {
+    let w = world().await;
+    for prefix in PREFIXES {
+        let list = format!("{prefix}/invitations");
         for (body, field) in [
             (json!({"organization_id": w.org}), "email"),
             (
@@ -352,8 +413,12 @@ async fn roles_tenants_and_malformed_requests() {
             assert_eq!(answer["fields"][0]["field"], "token", "{answer}");
         }
     }
+}
 
-    // A platform admin may invite into any organization (audited as platform access).
+/// A platform admin may invite into any organization, audited as a platform access there.
+#[tokio::test]
+async fn a_platform_admin_invites_into_any_organization() {
+    let w = world().await;
     let platform = w.app.token(ADMIN).await;
     let (foreign_id, _, _) = w
         .invite(
@@ -365,9 +430,14 @@ async fn roles_tenants_and_malformed_requests() {
     let platform_audits = w
         .app
         .db()
-        .scalar_i64("SELECT count(*) FROM audit_logs WHERE action = 'platform.access'")
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM audit_logs WHERE action = 'platform.access' \
+             AND organization_id = '{}'",
+            w.other_org
+        ))
         .await;
-    assert!(platform_audits >= 1);
+    assert_eq!(platform_audits, 1);
+    assert_eq!(w.app.audit_count("platform.access").await, 1);
     let seen = w
         .app
         .get_ok(&format!("/api/v1/invitations/{foreign_id}"), &w.other_admin)
@@ -377,23 +447,30 @@ async fn roles_tenants_and_malformed_requests() {
 }
 
 #[tokio::test]
-async fn validate_expiry_revocation_and_resend() {
+async fn resend_issues_a_new_token_and_the_old_one_stops_working() {
     let w = world().await;
     for prefix in PREFIXES {
-        let validate = format!("{prefix}/invitations/validate");
-        let email = format!("late{}@example.com", prefix.len());
-        let (id, secret, _) = w
-            .invite(
-                prefix,
-                &w.admin,
-                json!({"email": email, "custom_message": "Hi"}),
-            )
+        let (_, id, secret) = w.late(prefix).await;
+        let (_, fresh) = w.resend(prefix, &id).await;
+        assert_eq!(w.audited("invitation.resend", &id).await, 1);
+        assert_ne!(fresh, secret);
+        w.validate_refused(prefix, &secret, "INVITATION_NOT_FOUND")
             .await;
+        assert_eq!(
+            w.validate(prefix, &fresh).await["invitation_id"],
+            id.as_str()
+        );
+    }
+}
 
-        // Public, valid.
-        let response = w.post(&validate, None, &json!({"token": secret})).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let answer: Value = response.json().await.unwrap();
+/// `validate` needs no token: a valid invitation shows what it invites to; an unknown token
+/// is 404 in both the error's and the validation's shape.
+#[tokio::test]
+async fn validate_is_public_and_an_unknown_token_is_not_found() {
+    let w = world().await;
+    for prefix in PREFIXES {
+        let (_, id, secret) = w.late(prefix).await;
+        let answer = w.validate(prefix, &secret).await;
         assert_eq!(answer["valid"], true);
         assert_eq!(answer["invitation_id"], id.as_str());
         assert_eq!(answer["organization_name"], "Acme Cocoa");
@@ -401,151 +478,69 @@ async fn validate_expiry_revocation_and_resend() {
         assert_eq!(answer["requires_registration"], true);
         assert_eq!(answer["custom_message"], "Hi");
 
-        // Unknown token: 404 with both shapes.
-        let answer = assert_error(
-            w.post(&validate, None, &json!({"token": "not-a-token"}))
-                .await,
-            StatusCode::NOT_FOUND,
-            "INVITATION_NOT_FOUND",
-            "unknown token",
-        )
-        .await;
+        let answer = w
+            .validate_refused(prefix, "not-a-token", "INVITATION_NOT_FOUND")
+            .await;
         assert_eq!(answer["valid"], false);
         assert_eq!(answer["error"], "INVITATION_NOT_FOUND");
         assert!(answer["detail"].is_string() && answer["message"].is_string());
+    }
+}
 
-        // Resend: new token, old one stops working.
-        let response = w
-            .app
-            .call(
-                Method::POST,
-                &format!("{prefix}/invitations/{id}/resend"),
-                Some(&w.admin),
-                None,
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let resent: Value = response.json().await.unwrap();
-        let fresh = resent["invitation_url"]
-            .as_str()
-            .unwrap()
-            .split_once("token=")
-            .unwrap()
-            .1
-            .to_string();
-        assert_ne!(fresh, secret);
-        assert_error(
-            w.post(&validate, None, &json!({"token": secret})).await,
-            StatusCode::NOT_FOUND,
-            "INVITATION_NOT_FOUND",
-            "old token after resend",
-        )
-        .await;
-
-        // Expiry by the database clock: validate, accept and register all refuse it.
+/// Expiry by the database clock: validate and register refuse it, the invitation reads as
+/// expired, and resend (what it is for) makes it pending again.
+#[tokio::test]
+async fn an_expired_invitation_is_refused_until_resent() {
+    let w = world().await;
+    for prefix in PREFIXES {
+        let (email, id, secret) = w.late(prefix).await;
         w.app
             .db()
             .exec(&format!(
                 "UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE id = '{id}'"
             ))
             .await;
-        let answer = assert_error(
-            w.post(&validate, None, &json!({"token": fresh})).await,
-            StatusCode::BAD_REQUEST,
-            "INVITATION_EXPIRED",
-            "expired validate",
-        )
-        .await;
+        let answer = w
+            .validate_refused(prefix, &secret, "INVITATION_EXPIRED")
+            .await;
         assert_eq!(answer["valid"], false);
         assert_eq!(answer["error"], "INVITATION_EXPIRED");
-        let register = json!({"email": email, "password": STRONG, "full_name": "Late Comer",
-                              "invitation_token": fresh});
-        assert_error(
-            w.post(&format!("{prefix}/auth/register"), None, &register)
-                .await,
-            StatusCode::BAD_REQUEST,
-            "INVITATION_EXPIRED",
-            "expired register",
-        )
-        .await;
+        w.register_refused(prefix, &email, &secret, "INVITATION_EXPIRED")
+            .await;
         let listed = w
             .app
             .get_ok(&format!("{prefix}/invitations/{id}"), &w.admin)
             .await;
         assert_eq!(listed["status"], "expired");
-        // An expired invitation is what resend is for.
-        let response = w
-            .app
-            .call(
-                Method::POST,
-                &format!("{prefix}/invitations/{id}/resend"),
-                Some(&w.admin),
-                None,
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let resent: Value = response.json().await.unwrap();
-        assert_eq!(resent["status"], "pending");
-        let renewed = resent["invitation_url"]
-            .as_str()
-            .unwrap()
-            .split_once("token=")
-            .unwrap()
-            .1
-            .to_string();
 
-        // Revoke: then refused everywhere, and not revocable twice.
-        let response = w
-            .app
-            .call(
-                Method::DELETE,
-                &format!("{prefix}/invitations/{id}"),
-                Some(&w.admin),
-                None,
-            )
+        let (resent, renewed) = w.resend(prefix, &id).await;
+        assert_eq!(w.audited("invitation.resend", &id).await, 1);
+        assert_eq!(resent["status"], "pending");
+        assert_eq!(w.validate(prefix, &renewed).await["valid"], true);
+    }
+}
+
+/// Revoke: then refused everywhere, and not revocable twice.
+#[tokio::test]
+async fn a_revoked_invitation_is_refused_everywhere() {
+    let w = world().await;
+    for prefix in PREFIXES {
+        let (email, id, secret) = w.late(prefix).await;
+        let path = format!("{prefix}/invitations/{id}");
+        let revoke = || w.app.call(Method::DELETE, &path, Some(&w.admin), None);
+        assert_eq!(revoke().await.status(), StatusCode::NO_CONTENT);
+        w.validate_refused(prefix, &secret, "INVITATION_REVOKED")
             .await;
-        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        w.register_refused(prefix, &email, &secret, "INVITATION_REVOKED")
+            .await;
         assert_error(
-            w.post(&validate, None, &json!({"token": renewed})).await,
-            StatusCode::BAD_REQUEST,
-            "INVITATION_REVOKED",
-            "revoked validate",
-        )
-        .await;
-        let register = json!({"email": email, "password": STRONG, "full_name": "Late Comer",
-                              "invitation_token": renewed});
-        assert_error(
-            w.post(&format!("{prefix}/auth/register"), None, &register)
-                .await,
-            StatusCode::BAD_REQUEST,
-            "INVITATION_REVOKED",
-            "revoked register",
-        )
-        .await;
-        assert_error(
-            w.app
-                .call(
-                    Method::DELETE,
-                    &format!("{prefix}/invitations/{id}"),
-                    Some(&w.admin),
-                    None,
-                )
-                .await,
+            revoke().await,
             StatusCode::BAD_REQUEST,
             "INVITATION_REVOKED",
             "revoke twice",
         )
         .await;
-        for action in ["invitation.resend", "invitation.revoke"] {
-            let audited = w
-                .app
-                .db()
-                .scalar_i64(&format!(
-                    "SELECT count(*) FROM audit_logs WHERE action = '{action}' AND resource_id = '{id}'"
-                ))
-                .await;
-            assert!(audited >= 1, "{action}");
-        }
+        assert_eq!(w.audited("invitation.revoke", &id).await, 1);
     }
 }
 
@@ -603,7 +598,7 @@ async fn accept_is_single_use_under_twenty_concurrent_calls() {
         let path = format!("{}/invitations/accept", PREFIXES[i % 2]);
         world.post(&path, Some(guest_token), body).await
     });
-    let responses = futures_join_all(calls).await;
+    let responses = join_all(calls).await;
     let mut ok = Vec::new();
     for response in responses {
         let status = response.status();
@@ -670,35 +665,6 @@ async fn accept_is_single_use_under_twenty_concurrent_calls() {
     assert_eq!(audited, 1);
 }
 
-/// `join_all` without a futures dependency: spawn-free, polls every call concurrently.
-async fn futures_join_all<F: std::future::Future>(
-    calls: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for call in calls {
-        set.push(Box::pin(call));
-    }
-    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (slot, future) in outputs.iter_mut().zip(set.iter_mut()) {
-            if slot.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *slot = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.expect("ready")).collect()
-}
-
 #[tokio::test]
 async fn register_creates_exactly_the_invited_membership() {
     let w = world().await;
@@ -756,16 +722,9 @@ async fn register_creates_exactly_the_invited_membership() {
         )
         .await;
 
-        let response = w
-            .post(
-                &register,
-                None,
-                &json!({"email": email.to_uppercase(), "password": STRONG,
-                        "full_name": "Fresh Person", "invitation_token": secret}),
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let answer: Value = response.json().await.unwrap();
+        let fresh = json!({"email": email.to_uppercase(), "password": STRONG,
+                           "full_name": "Fresh Person", "invitation_token": secret});
+        let answer = w.app.register(prefix, &fresh).await;
         assert_eq!(answer["token_type"], "bearer");
         assert_eq!(answer["user"]["email"], email.as_str());
         assert_eq!(answer["user"]["role"], "supplier");
@@ -795,14 +754,8 @@ async fn register_creates_exactly_the_invited_membership() {
         assert_eq!(me["email"], email.as_str());
         assert_eq!(me["organization_id"], w.org.as_str());
         // The password works for login too.
-        let login = w
-            .app
-            .post_json(
-                "/api/v1/auth/login",
-                &json!({"email": email, "password": STRONG}),
-            )
-            .await;
-        assert_eq!(login.status(), StatusCode::OK);
+        let login = w.app.login_with(&email, STRONG).await;
+        assert_eq!(login["user"]["email"], email.as_str());
 
         // Single use.
         assert_error(

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area, one harness (`helpers`).
 
+mod api;
 mod auth;
 mod authority;
 mod backup;

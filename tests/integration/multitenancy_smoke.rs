@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::api::V1;
 use crate::helpers::demo::{ADMIN, PASSWORD, VIBOTAJ};
 use crate::helpers::{stderr, stdout, tracehub_with_env, TestApp, TestDb};
 
@@ -64,21 +65,13 @@ async fn after_the_migration_the_admin_sees_everything_and_new_shipments_land_in
     assert_eq!(listed.len() as i64, shipments_before);
 
     // 3. A new shipment is assigned to VIBOTAJ.
-    let response = app
-        .send_json(
-            Method::POST,
-            "/api/v1/shipments",
-            &token,
-            &json!({
-                "reference": "SMOKE-2026-001",
-                "container_number": "MSCU6639870",
-                "pol_code": "NGAPP",
-                "pod_code": "DEHAM",
-            }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let created: Value = response.json().await.expect("json");
+    let smoke = json!({
+        "reference": "SMOKE-2026-001",
+        "container_number": "MSCU6639870",
+        "pol_code": "NGAPP",
+        "pod_code": "DEHAM",
+    });
+    let created = app.create_shipment(V1, &token, &smoke).await;
     let id = created["id"].as_str().expect("id").to_string();
     assert_eq!(
         app.db()

@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::api::V1;
 use crate::helpers::demo::{ADMIN, BUYER, VIBOTAJ};
 use crate::helpers::{assert_error, TestApp};
 
@@ -39,17 +40,6 @@ fn strings(value: &Value) -> Vec<String> {
         .iter()
         .map(|v| v.as_str().expect("string").to_string())
         .collect()
-}
-
-/// The id of the buyer organization a demo buyer belongs to, by e-mail domain.
-async fn buyer_org(app: &TestApp, email: &str) -> String {
-    app.db()
-        .scalar_string(&format!(
-            "SELECT m.organization_id::text FROM org_memberships m JOIN users u ON u.id = m.user_id \
-             WHERE u.email = '{email}'"
-        ))
-        .await
-        .expect("membership")
 }
 
 /// Adds a membership of `email` in `organization` as the database owner.
@@ -157,7 +147,7 @@ async fn the_admin_sees_vibotaj_with_every_permission() {
 #[tokio::test]
 async fn the_buyer_sees_only_witatrade_and_reads_only() {
     let app = app().await;
-    let witatrade = buyer_org(&app, BUYER).await;
+    let witatrade = app.organization_of(BUYER).await;
     let buyer = app.token(BUYER).await;
 
     let me = app.get_ok("/api/v1/auth/me/full", &buyer).await;
@@ -198,8 +188,8 @@ async fn the_buyer_sees_only_witatrade_and_reads_only() {
 #[tokio::test]
 async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
     let app = app().await;
-    let witatrade = buyer_org(&app, BUYER).await;
-    let hages = buyer_org(&app, "buyer@hages.de").await;
+    let witatrade = app.organization_of(BUYER).await;
+    let hages = app.organization_of("buyer@hages.de").await;
     let buyer = app.token(BUYER).await;
     let admin = app.token(ADMIN).await;
 
@@ -246,16 +236,7 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
     assert_eq!(context["organization_count"], 2);
     assert_eq!(context["can_switch_organizations"], true);
 
-    let response = app
-        .send_json(
-            Method::POST,
-            "/api/v1/session/switch-org",
-            &admin,
-            &json!({"organization_id": witatrade}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let switched: Value = response.json().await.unwrap();
+    let switched = app.switch_org(V1, &admin, &witatrade).await;
     assert_eq!(switched["token_type"], "bearer");
     assert_eq!(switched["expires_in"], 8 * 3600);
     assert_eq!(switched["organization"]["id"], witatrade.as_str());
@@ -292,8 +273,8 @@ async fn switch_org_needs_a_membership_and_issues_a_token_for_the_new_org() {
 #[tokio::test]
 async fn set_primary_moves_the_one_primary_flag_and_the_next_login_follows_it() {
     let app = app().await;
-    let witatrade = buyer_org(&app, BUYER).await;
-    let hages = buyer_org(&app, "buyer@hages.de").await;
+    let witatrade = app.organization_of(BUYER).await;
+    let hages = app.organization_of("buyer@hages.de").await;
     add_membership(&app, ADMIN, &witatrade, "active").await;
     add_membership(&app, ADMIN, &hages, "suspended").await;
     let admin = app.token(ADMIN).await;

@@ -10,12 +10,12 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::api::{PREFIXES, V1};
 use crate::helpers::demo::{ADMIN, BUYER, LOGISTICS, VIBOTAJ, VIEWER};
 use crate::helpers::{assert_error, TestApp, TestDb};
 use tracehub::db::revisions::{Migrator, Options, Quiet};
 use tracehub::domain::{ContainerNumber, EquipmentCategory};
 
-const PREFIXES: [&str; 2] = ["/api/v1", "/api"];
 const SHIPMENT_001: &str = "30000000-0000-4000-8000-000000000001";
 const SHIPMENT_002: &str = "30000000-0000-4000-8000-000000000002";
 /// An organization of another tenant, with an owner who is a system admin.
@@ -48,14 +48,7 @@ async fn world() -> World {
         .await;
     app.create_member(OTHER_ADMIN, "ADMIN", &other_org, "owner")
         .await;
-    let witatrade = app
-        .db()
-        .scalar_string(&format!(
-            "SELECT m.organization_id::text FROM org_memberships m JOIN users u ON u.id = m.user_id \
-             WHERE u.email = '{BUYER}'"
-        ))
-        .await
-        .expect("buyer organization");
+    let witatrade = app.organization_of(BUYER).await;
     World {
         admin: app.token(ADMIN).await,
         logistics: app.token(LOGISTICS).await,
@@ -109,17 +102,6 @@ impl World {
         } else {
             serde_json::from_str(&text).expect("json")
         }
-    }
-
-    async fn create(&self, prefix: &str, token: &str, body: &Value) -> Value {
-        self.json(
-            Method::POST,
-            &format!("{prefix}/shipments"),
-            token,
-            Some(body),
-            StatusCode::CREATED,
-        )
-        .await
     }
 
     /// The 422's field names.
@@ -244,7 +226,8 @@ async fn shipments_and_products_are_created_read_changed_and_deleted_under_both_
     for (n, prefix) in PREFIXES.into_iter().enumerate() {
         let reference = format!("NEW-{n}");
         let created = w
-            .create(
+            .app
+            .create_shipment(
                 prefix,
                 &w.logistics,
                 &shipment_body(&reference, 10 + n as u32),
@@ -378,7 +361,15 @@ async fn the_detail_has_the_latest_event_documents_and_summary_and_delete_keeps_
         "{detail}"
     );
     let documents = detail["documents"].as_array().expect("documents");
-    assert!(!documents.is_empty());
+    let stored = w
+        .app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM documents WHERE shipment_id = '{SHIPMENT_001}'"
+        ))
+        .await;
+    assert!(stored > 0, "the demo documents VIBO-2026-001");
+    assert_eq!(documents.len() as i64, stored, "{detail}");
     assert!(documents.iter().all(|d| d.get("file_path").is_none()));
     assert_eq!(
         detail["document_summary"]["total_uploaded"],
@@ -409,7 +400,8 @@ async fn the_detail_has_the_latest_event_documents_and_summary_and_delete_keeps_
 async fn delete_refuses_tracking_events_and_origins_and_audits_the_products_it_takes() {
     let w = world().await;
     let created = w
-        .create("/api/v1", &w.logistics, &shipment_body("DEL-1", 41))
+        .app
+        .create_shipment(V1, &w.logistics, &shipment_body("DEL-1", 41))
         .await;
     let id = created["id"].as_str().expect("id").to_string();
     let with_origin = created["products"][0]["id"].as_str().expect("product");
@@ -722,7 +714,7 @@ async fn references_are_unique_per_organization() {
     )
     .await;
     // The same reference in another organization is fine, and owned by that organization.
-    let created = w.create("/api", &w.other, &duplicate).await;
+    let created = w.app.create_shipment("/api", &w.other, &duplicate).await;
     assert_eq!(created["organization_id"], w.other_org.as_str());
 }
 
@@ -750,7 +742,8 @@ async fn another_organization_never_sees_or_changes_shipments_products_or_partie
         .await
         .expect("product");
     let own = w
-        .create("/api/v1", &w.other, &shipment_body("ACME-1", 30))
+        .app
+        .create_shipment(V1, &w.other, &shipment_body("ACME-1", 30))
         .await;
     for prefix in PREFIXES {
         for (method, path) in [
@@ -879,6 +872,17 @@ async fn another_organization_never_sees_or_changes_shipments_products_or_partie
 #[tokio::test]
 async fn a_buyer_organization_reads_its_assigned_shipments_only() {
     let w = world().await;
+    let stored_products = w
+        .app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM products WHERE shipment_id = '{SHIPMENT_001}'"
+        ))
+        .await;
+    assert!(
+        stored_products > 0,
+        "the demo ships products in VIBO-2026-001"
+    );
     for prefix in PREFIXES {
         let list = w
             .json(
@@ -907,7 +911,11 @@ async fn a_buyer_organization_reads_its_assigned_shipments_only() {
                 StatusCode::OK,
             )
             .await;
-        assert!(!products.as_array().expect("array").is_empty());
+        assert_eq!(
+            products.as_array().expect("array").len() as i64,
+            stored_products,
+            "{products}"
+        );
         w.json(
             Method::GET,
             &format!("{prefix}/shipments/{SHIPMENT_002}"),

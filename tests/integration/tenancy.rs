@@ -208,12 +208,24 @@ async fn a_buyer_organization_reads_its_assigned_shipments_but_cannot_change_the
     .fetch_one(tx.conn())
     .await
     .unwrap();
-    assert!(documents > 0);
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM container_events")
         .fetch_one(tx.conn())
         .await
         .unwrap();
-    assert!(events > 0);
+    // Exactly the assigned shipment's, as its owner counts them: no other tenant's rows.
+    let of_assigned = |table: &str| {
+        format!(
+            "SELECT count(*) FROM {table} t JOIN shipments s ON s.id = t.shipment_id \
+             WHERE s.reference = 'VIBO-2026-001'"
+        )
+    };
+    let stored_documents = db.scalar_i64(&of_assigned("documents")).await;
+    let stored_events = db.scalar_i64(&of_assigned("container_events")).await;
+    assert!(
+        stored_documents > 0 && stored_events > 0,
+        "the demo has both"
+    );
+    assert_eq!((documents, events), (stored_documents, stored_events));
     // Not the exporter's other data.
     assert_eq!(count(tx.conn(), "parties").await, 0);
     assert_eq!(count(tx.conn(), "audit_logs").await, 0);

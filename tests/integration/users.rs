@@ -8,35 +8,15 @@ use serde_json::{json, Value};
 use tracehub::db::tenant::{TenantContext, TenantTx};
 use uuid::Uuid;
 
+use crate::api::PREFIXES;
 use crate::helpers::demo::{ADMIN, BUYER, COMPLIANCE, LOGISTICS, PASSWORD, VIEWER};
 use crate::helpers::{assert_error, TestApp};
 
-const PREFIXES: [&str; 2] = ["/api/v1", "/api"];
 /// A password that satisfies the strength rules.
 const STRONG: &str = "Str0ngPassword";
 
 async fn app() -> TestApp {
     TestApp::spawn(4, Duration::from_secs(5)).await
-}
-
-async fn id_of(app: &TestApp, email: &str) -> String {
-    app.db()
-        .scalar_string(&format!(
-            "SELECT id::text FROM users WHERE email = '{email}'"
-        ))
-        .await
-        .expect("user id")
-}
-
-/// The organization `email` is a member of (the demo users have one membership each).
-async fn organization_of(app: &TestApp, email: &str) -> String {
-    app.db()
-        .scalar_string(&format!(
-            "SELECT m.organization_id::text FROM org_memberships m JOIN users u ON u.id = m.user_id \
-             WHERE u.email = '{email}'"
-        ))
-        .await
-        .expect("membership")
 }
 
 async fn login(app: &TestApp, email: &str, password: &str) -> StatusCode {
@@ -113,7 +93,7 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
 #[tokio::test]
 async fn every_route_answers_401_without_a_valid_token() {
     let app = app().await;
-    let viewer = id_of(&app, VIEWER).await;
+    let viewer = app.user_id(VIEWER).await;
     for prefix in PREFIXES {
         for (method, path, body) in routes() {
             let path = format!("{prefix}{}", path.replace("{id}", &viewer));
@@ -134,7 +114,7 @@ async fn every_route_answers_401_without_a_valid_token() {
 #[tokio::test]
 async fn members_below_admin_get_403() {
     let app = app().await;
-    let admin = id_of(&app, ADMIN).await;
+    let admin = app.user_id(ADMIN).await;
     // Organization roles viewer, member (of the buyer organization) and manager.
     for (email, prefix) in [(VIEWER, "/api/v1"), (BUYER, "/api"), (LOGISTICS, "/api/v1")] {
         let token = app.token(email).await;
@@ -266,7 +246,7 @@ async fn an_organization_admin_sees_and_manages_only_its_members() {
         .create_member("clerk@acme.test", "VIEWER", &acme, "viewer")
         .await;
     let token = app.token("boss@acme.test").await;
-    let vibotaj_viewer = id_of(&app, VIEWER).await;
+    let vibotaj_viewer = app.user_id(VIEWER).await;
 
     for prefix in PREFIXES {
         let list = app.get_ok(&format!("{prefix}/users"), &token).await;
@@ -378,11 +358,11 @@ async fn an_organization_admin_sees_and_manages_only_its_members() {
 #[tokio::test]
 async fn a_buyer_organization_admin_runs_the_accounts_it_alone_holds() {
     let app = app().await;
-    let witatrade = organization_of(&app, BUYER).await;
+    let witatrade = app.organization_of(BUYER).await;
     app.create_member("boss@witatrade.de", "ADMIN", &witatrade, "admin")
         .await;
     let token = app.token("boss@witatrade.de").await;
-    let buyer = id_of(&app, BUYER).await;
+    let buyer = app.user_id(BUYER).await;
 
     let list = app.get_ok("/api/v1/users", &token).await;
     let mut seen = emails(&list);
@@ -402,7 +382,7 @@ async fn a_buyer_organization_admin_runs_the_accounts_it_alone_holds() {
         .map(|r| r["value"].as_str().unwrap())
         .collect();
     assert_eq!(assignable, ["buyer", "viewer"], "{roles}");
-    let admin = id_of(&app, ADMIN).await;
+    let admin = app.user_id(ADMIN).await;
     assert_error(
         app.get_with_token(&format!("/api/v1/users/{admin}"), &token)
             .await,
@@ -561,8 +541,8 @@ async fn updates_follow_the_self_service_and_rank_rules() {
     let app = app().await;
     let admin = app.token(ADMIN).await;
     let viewer = app.token(VIEWER).await;
-    let admin_id = id_of(&app, ADMIN).await;
-    let viewer_id = id_of(&app, VIEWER).await;
+    let admin_id = app.user_id(ADMIN).await;
+    let viewer_id = app.user_id(VIEWER).await;
     let path = |prefix: &str, id: &str| format!("{prefix}/users/{id}");
 
     for prefix in PREFIXES {
@@ -683,8 +663,8 @@ async fn passwords_are_changed_by_their_owner_and_reset_by_an_admin() {
     let app = app().await;
     let admin = app.token(ADMIN).await;
     let viewer = app.token(VIEWER).await;
-    let admin_id = id_of(&app, ADMIN).await;
-    let viewer_id = id_of(&app, VIEWER).await;
+    let admin_id = app.user_id(ADMIN).await;
+    let viewer_id = app.user_id(VIEWER).await;
     let own = format!("/api/v1/users/{viewer_id}/password");
     assert_error(
         app.send_json(
@@ -748,7 +728,7 @@ async fn passwords_are_changed_by_their_owner_and_reset_by_an_admin() {
 
     // A buyer, homed in VIBOTAJ but acting in WITATRADE, changes their own password too.
     let buyer = app.token(BUYER).await;
-    let buyer_id = id_of(&app, BUYER).await;
+    let buyer_id = app.user_id(BUYER).await;
     let response = app
         .send_json(
             Method::PATCH,
@@ -822,8 +802,8 @@ async fn passwords_are_changed_by_their_owner_and_reset_by_an_admin() {
 async fn deactivation_and_activation() {
     let app = app().await;
     let admin = app.token(ADMIN).await;
-    let admin_id = id_of(&app, ADMIN).await;
-    let viewer_id = id_of(&app, VIEWER).await;
+    let admin_id = app.user_id(ADMIN).await;
+    let viewer_id = app.user_id(VIEWER).await;
 
     for prefix in PREFIXES {
         // Signed in before the deactivation (whole seconds: see revision 016).
