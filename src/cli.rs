@@ -420,7 +420,7 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
 /// application during the rollout) is padded for after the next restart.
 async fn failed_login_padding(database: &Database) -> Result<crate::auth::password::DummyHashes> {
     let owner = database.pool().await?;
-    let cost = crate::auth::store::legacy_bcrypt_cost(&owner).await;
+    let cost = crate::db::sessions::legacy_bcrypt_cost(&owner).await;
     owner.close().await;
     let cost = cost.context("reading which password hashes are stored")?;
     if let Some(cost) = cost {

@@ -11,6 +11,7 @@ pub mod memberships;
 pub mod notifications;
 pub mod organizations;
 pub mod revisions;
+pub mod sessions;
 pub mod shipments;
 pub mod tenant;
 pub mod tools;

@@ -69,8 +69,20 @@ impl AppPool {
     }
 
     /// The raw pool, for the queries of `db/` that touch no tenant table.
-    pub fn inner(&self) -> &PgPool {
+    pub(in crate::db) fn inner(&self) -> &PgPool {
         &self.0
+    }
+
+    /// The raw pool, for the tests that check isolation and pool behaviour as the
+    /// application role. Nothing under `src/` calls it (see `connection_for_isolation_tests`).
+    #[doc(hidden)]
+    pub fn pool_for_isolation_tests(&self) -> &PgPool {
+        &self.0
+    }
+
+    /// Connections open, and of those idle (for `/metrics`).
+    pub fn usage(&self) -> (u32, usize) {
+        (self.0.size(), self.0.num_idle())
     }
 
     /// Readiness: a connection answers within the pool's wait limit.
@@ -232,8 +244,17 @@ impl TenantTx {
         Ok(())
     }
 
-    /// The connection to run this tenant's queries on.
-    pub fn conn(&mut self) -> &mut PgConnection {
+    /// The connection to run this tenant's queries on: for the queries of `db/` only, so
+    /// every tenant query is one of theirs.
+    pub(in crate::db) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// The same connection, for the tests that check isolation by running arbitrary SQL as
+    /// the application role. Nothing under `src/` calls it (the test
+    /// `hygiene::only_db_queries_tenant_tables` holds that).
+    #[doc(hidden)]
+    pub fn connection_for_isolation_tests(&mut self) -> &mut PgConnection {
         &mut self.tx
     }
 

@@ -11,8 +11,8 @@ use sqlx::postgres::PgRow;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::sessions;
 use super::tenant::TenantTx;
-use crate::auth::store;
 use crate::domain::{contains_pattern, Email, OrgRole, SystemRole};
 
 /// Which accounts a query may return.
@@ -269,7 +269,7 @@ pub async fn update(
     let Some(row) = row else { return Ok(None) };
     if changes.is_active == Some(false) {
         // A deactivated account's tokens stay dead after a later reactivation.
-        store::revoke_user_tokens(tx.conn(), id).await?;
+        sessions::revoke_user_tokens(tx, id).await?;
     }
     user(&row).map(Some)
 }
@@ -301,7 +301,7 @@ pub async fn set_password(
     .await?;
     let changed = result.rows_affected() == 1;
     if changed {
-        store::revoke_user_tokens(tx.conn(), id).await?;
+        sessions::revoke_user_tokens(tx, id).await?;
     }
     Ok(changed)
 }

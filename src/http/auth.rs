@@ -23,7 +23,8 @@ use uuid::Uuid;
 use super::error::{ApiError, FieldError};
 use super::extract::{ClientAddress, RequestId};
 use super::AppState;
-use crate::auth::{password, store, Claims, TokenError};
+use crate::auth::{password, Claims, TokenError};
+use crate::db::sessions;
 use crate::db::tenant::{AppPool, AuditEntry, TenantContext, TenantTx};
 use crate::db::users::{self, UserRow};
 use crate::domain::email::MAX_EMAIL_CHARS;
@@ -280,7 +281,7 @@ impl PasswordAttempt {
         let policy = ThrottlePolicy::DEFAULT;
         let keys = policy.keys(email, address);
         if let Some(retry_after_secs) =
-            store::throttle_claim(pool.inner(), &keys, policy.window_seconds).await?
+            sessions::throttle_claim(pool, &keys, policy.window_seconds).await?
         {
             tracing::warn!(account = %account_key(email), client = ?address, "password attempts throttled");
             return Err(ApiError::TooManyRequests { retry_after_secs });
@@ -294,7 +295,7 @@ impl PasswordAttempt {
     pub(super) async fn succeeded(self, pool: &AppPool) -> Result<(), ApiError> {
         let (pair_key, other_keys) = self.keys.split_first().expect("the pair key comes first");
         let other_keys: Vec<String> = other_keys.iter().map(|(key, _)| key.clone()).collect();
-        store::throttle_release(pool, &pair_key.0, &other_keys).await?;
+        sessions::throttle_release(pool, &pair_key.0, &other_keys).await?;
         Ok(())
     }
 }
@@ -325,7 +326,7 @@ async fn login(
     let throttled = PasswordAttempt::claim(&state.pool, &email, address).await?;
     // From here a failure must look the same whether or not the account exists: the same
     // password work (see `password::verify_login`) and the same audit statements.
-    let record = store::login_lookup(&state.pool, &email).await?;
+    let record = sessions::login_lookup(&state.pool, &email).await?;
     let stored = record.as_ref().map(|r| r.hashed_password.clone());
     let dummies = state.dummy_hashes.clone();
     let (check, password) = blocking(move || {
@@ -367,7 +368,7 @@ async fn login(
     let organization_id = record.organization_id.ok_or_else(|| {
         ApiError::Forbidden("The account has no active organization membership".to_string())
     })?;
-    let membership = store::user_membership(state.pool.inner(), record.user_id, organization_id)
+    let membership = sessions::user_membership(&state.pool, record.user_id, organization_id)
         .await?
         .ok_or_else(|| {
             ApiError::Forbidden("The account has no active organization membership".to_string())
@@ -384,7 +385,7 @@ async fn login(
         )
         .await;
     }
-    store::record_login(&state.pool, record.user_id).await?;
+    sessions::record_login(&state.pool, record.user_id).await?;
 
     let (token, claims) = state
         .tokens
@@ -427,7 +428,7 @@ async fn upgrade_hash(state: &AppState, user_id: Uuid, old_hash: String, passwor
             return;
         }
     };
-    match store::set_password_hash(&state.pool, user_id, &old_hash, &new_hash).await {
+    match sessions::set_password_hash(&state.pool, user_id, &old_hash, &new_hash).await {
         Ok(true) => tracing::info!(user = %user_id, "password hash upgraded to argon2id"),
         // Someone changed the password meanwhile; theirs wins.
         Ok(false) => {}
@@ -597,7 +598,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             user_id: Some(claims.sub),
         };
         let mut tx = TenantTx::begin(&state.pool, tenant).await?;
-        let membership = store::token_session(tx.conn(), &claims)
+        let membership = sessions::token_session(&mut tx, &claims)
             .await?
             .ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
         if !membership.user_is_active {
@@ -669,7 +670,7 @@ async fn me(mut user: CurrentUser) -> Result<Json<MeResponse>, ApiError> {
     responses((status = 204, description = "Revoked"), (status = 401, description = "No valid token")))]
 async fn logout(mut user: CurrentUser) -> Result<StatusCode, ApiError> {
     let mut tx = user.begin().await?;
-    store::revoke_token(tx.conn(), user.claims.jti, user.claims.expires_at()).await?;
+    sessions::revoke_token(&mut tx, user.claims.jti, user.claims.expires_at()).await?;
     tx.commit().await?;
     tracing::info!(user = %user.user_id, "logout");
     Ok(StatusCode::NO_CONTENT)

@@ -31,10 +31,10 @@ use super::pagination::{Page, PageQuery};
 use super::reach::Reach;
 use super::time::rfc3339;
 use super::AppState;
-use crate::auth::store;
 use crate::config::PublicUrl;
 use crate::db::invitations::{self, ClaimedMembership, InvitationRow, NewInvitation, TokenFacts};
 use crate::db::organizations;
+use crate::db::sessions;
 use crate::db::tenant::{AuditEntry, TenantContext, TenantTx};
 use crate::db::users;
 use crate::db::violation::{violation, Violation};
@@ -258,27 +258,38 @@ fn invitation_url(public_url: &PublicUrl, token: &InvitationToken) -> String {
     public_url.link(&format!("{ACCEPT_PATH}?token={}", token.as_str()))
 }
 
-/// Hashes a new password behind the per-core limit ([`password::run_limited`]); callers
-/// hold no database connection meanwhile.
-/// Counts one call against `limit` under `key`: 429 `RATE_LIMITED` with `Retry-After` once
-/// the window's budget is spent. `executor`: the request's own connection when it holds one.
-async fn charge(
-    executor: impl sqlx::PgExecutor<'_>,
-    key: String,
-    limit: ActionLimit,
-) -> Result<(), ApiError> {
-    match store::throttle_claim(executor, &[(key, limit.attempts)], limit.window_seconds).await? {
+/// 429 `RATE_LIMITED` with `Retry-After` when a claim found the window's budget spent.
+fn within_limit(claimed: Option<u64>) -> Result<(), ApiError> {
+    match claimed {
         Some(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
         None => Ok(()),
     }
+}
+
+/// Counts one invitation sent by `organization_id` in the request's transaction (so one that
+/// is not created costs nothing): [`ActionLimit::INVITATION_SENDS`].
+async fn charge_send(tx: &mut TenantTx, organization_id: Uuid) -> Result<(), ApiError> {
+    let limit = ActionLimit::INVITATION_SENDS;
+    let key = invitation_sends_key(organization_id);
+    within_limit(
+        sessions::throttle_claim_in(tx, &[(key, limit.attempts)], limit.window_seconds).await?,
+    )
 }
 
 /// [`ActionLimit::INVITATION_TOKENS`] for a request presenting an invitation token.
 async fn charge_token(state: &AppState, address: Option<std::net::IpAddr>) -> Result<(), ApiError> {
     match address {
         Some(address) => {
+            let limit = ActionLimit::INVITATION_TOKENS;
             let key = invitation_tokens_key(address);
-            charge(state.pool.inner(), key, ActionLimit::INVITATION_TOKENS).await
+            within_limit(
+                sessions::throttle_claim(
+                    &state.pool,
+                    &[(key, limit.attempts)],
+                    limit.window_seconds,
+                )
+                .await?,
+            )
         }
         None => Ok(()),
     }
@@ -409,9 +420,7 @@ async fn create(
     if !organizations::exists(&mut tx, organization_id).await? {
         return Err(ApiError::NotFound);
     }
-    // In the transaction: an invitation that is not created is not counted.
-    let key = invitation_sends_key(organization_id);
-    charge(tx.conn(), key, ActionLimit::INVITATION_SENDS).await?;
+    charge_send(&mut tx, organization_id).await?;
     if invitations::has_member(&mut tx, email.as_str()).await? {
         return Err(ApiError::conflict(
             EMAIL_ALREADY_MEMBER,
@@ -552,8 +561,7 @@ async fn resend(
     let organization_id = managed_invitation(&mut tx, &caller, id)
         .await?
         .organization_id;
-    let key = invitation_sends_key(organization_id);
-    charge(tx.conn(), key, ActionLimit::INVITATION_SENDS).await?;
+    charge_send(&mut tx, organization_id).await?;
     let token = InvitationToken::generate();
     if !invitations::renew(&mut tx, id, &token.hash()).await? {
         return Err(unusable(Unusable::AlreadyUsed));

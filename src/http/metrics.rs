@@ -123,9 +123,9 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
             }
         }
     }
-    let pool = state.pool.inner();
-    state.metrics.pool_size.set(i64::from(pool.size()));
-    state.metrics.pool_idle.set(pool.num_idle() as i64);
+    let (size, idle) = state.pool.usage();
+    state.metrics.pool_size.set(i64::from(size));
+    state.metrics.pool_idle.set(idle as i64);
     let mut text = String::new();
     if prometheus_client::encoding::text::encode(&mut text, &state.metrics.registry).is_err() {
         text.clear();

@@ -305,7 +305,7 @@ async fn logout_revokes_only_the_presented_token() {
     assert_eq!(response.status(), StatusCode::OK);
     // The revocation list is not readable by the application role directly.
     let direct = sqlx::query("SELECT * FROM app.revoked_tokens")
-        .execute(app.pool.inner())
+        .execute(app.pool.pool_for_isolation_tests())
         .await;
     assert!(
         direct.is_err(),

@@ -64,8 +64,8 @@ async fn unknown_routes_get_a_json_404_with_the_request_id() {
 async fn when_no_database_connection_is_free_the_server_answers_503_and_recovers() {
     let app = TestApp::spawn(2, Duration::from_millis(500)).await;
     // Occupy every connection of the server's pool.
-    let held_a = app.pool.inner().acquire().await.unwrap();
-    let held_b = app.pool.inner().acquire().await.unwrap();
+    let held_a = app.pool.pool_for_isolation_tests().acquire().await.unwrap();
+    let held_b = app.pool.pool_for_isolation_tests().acquire().await.unwrap();
 
     let started = Instant::now();
     let response = app.get("/health/ready").await;

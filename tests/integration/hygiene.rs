@@ -29,3 +29,44 @@ fn every_test_asserts_something() {
     assert!(tests > 100, "found only {tests} tests");
     assert!(silent.is_empty(), "tests without an assertion: {silent:#?}");
 }
+
+/// One door to tenant tables: no SQL under `src/http/` or `src/auth/` (the queries live in
+/// `src/db/`), and the isolation tests' escape hatch is called from no source file.
+#[test]
+fn only_db_queries_tenant_tables() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offenders = Vec::new();
+    let mut files = vec![root.clone()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|ext| ext != "rs") {
+            continue;
+        }
+        let relative = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let front_end = relative.starts_with("http/") || relative.starts_with("auth/");
+        for (number, line) in source.lines().enumerate() {
+            let sql = ["sqlx::query", "sqlx::raw_sql", "query_scalar(", "query_as("]
+                .iter()
+                .any(|call| line.contains(call));
+            let hatch = [
+                "connection_for_isolation_tests(",
+                "pool_for_isolation_tests(",
+            ]
+            .iter()
+            .any(|name| line.contains(name))
+                && relative != "db/tenant.rs";
+            if (front_end && sql) || hatch {
+                offenders.push(format!("src/{relative}:{}: {}", number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

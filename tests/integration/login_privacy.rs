@@ -170,7 +170,7 @@ async fn the_legacy_bcrypt_cost_is_read_from_the_stored_hashes() {
     let app = TestApp::spawn_configured(|state| state).await;
     let mut owner = app.db().conn().await;
     assert_eq!(
-        tracehub::auth::store::legacy_bcrypt_cost(&mut owner)
+        tracehub::db::sessions::legacy_bcrypt_cost(&mut owner)
             .await
             .unwrap(),
         Some(10),
@@ -183,7 +183,7 @@ async fn the_legacy_bcrypt_cost_is_read_from_the_stored_hashes() {
         .await
         .unwrap();
     assert_eq!(
-        tracehub::auth::store::legacy_bcrypt_cost(&mut owner)
+        tracehub::db::sessions::legacy_bcrypt_cost(&mut owner)
             .await
             .unwrap(),
         None

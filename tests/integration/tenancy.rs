@@ -44,7 +44,7 @@ async fn without_a_tenant_context_every_tenant_table_is_empty_and_rejects_writes
     let pool = AppPool::connect(&db.url, 1, Duration::from_secs(5))
         .await
         .unwrap();
-    let mut conn = pool.inner().acquire().await.unwrap();
+    let mut conn = pool.pool_for_isolation_tests().acquire().await.unwrap();
     let role: String = sqlx::query_scalar("SELECT current_user::text")
         .fetch_one(&mut *conn)
         .await
@@ -99,17 +99,17 @@ async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previou
 
     let mut a = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
     let pid_a: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-        .fetch_one(a.conn())
+        .fetch_one(a.connection_for_isolation_tests())
         .await
         .unwrap();
     let refs: Vec<String> = sqlx::query_scalar("SELECT reference::text FROM shipments ORDER BY 1")
-        .fetch_all(a.conn())
+        .fetch_all(a.connection_for_isolation_tests())
         .await
         .unwrap();
     assert_eq!(refs, ["VIBO-2026-001", "VIBO-2026-002"]);
     let secret: i64 =
         sqlx::query_scalar("SELECT count(*) FROM parties WHERE company_name = 'Secret supplier'")
-            .fetch_one(a.conn())
+            .fetch_one(a.connection_for_isolation_tests())
             .await
             .unwrap();
     assert_eq!(secret, 0);
@@ -117,12 +117,12 @@ async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previou
 
     let mut b = TenantTx::begin(&pool, context(OTHER_ORG)).await.unwrap();
     let pid_b: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-        .fetch_one(b.conn())
+        .fetch_one(b.connection_for_isolation_tests())
         .await
         .unwrap();
     assert_eq!(pid_a, pid_b, "the test needs the same pooled connection");
     let refs: Vec<String> = sqlx::query_scalar("SELECT reference::text FROM shipments")
-        .fetch_all(b.conn())
+        .fetch_all(b.connection_for_isolation_tests())
         .await
         .unwrap();
     assert_eq!(refs, ["OTHER-1"]);
@@ -130,7 +130,7 @@ async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previou
         let foreign: i64 = sqlx::query_scalar(&format!(
             "SELECT count(*) FROM {table} WHERE organization_id <> '{OTHER_ORG}'"
         ))
-        .fetch_one(b.conn())
+        .fetch_one(b.connection_for_isolation_tests())
         .await
         .unwrap();
         assert_eq!(foreign, 0, "{table} shows another tenant's rows");
@@ -140,7 +140,7 @@ async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previou
         "INSERT INTO parties (id, type, company_name, organization_id, created_at) \
          VALUES (gen_random_uuid(), 'BUYER', 'x', '{VIBOTAJ_ID}', now())"
     ))
-    .execute(b.conn())
+    .execute(b.connection_for_isolation_tests())
     .await
     .unwrap_err()
     .to_string();
@@ -148,7 +148,7 @@ async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previou
     b.rollback().await.unwrap();
 
     // After the transaction, the same connection has no tenant at all.
-    let mut conn = pool.inner().acquire().await.unwrap();
+    let mut conn = pool.pool_for_isolation_tests().acquire().await.unwrap();
     assert_eq!(count(&mut conn, "shipments").await, 0);
 }
 
@@ -162,7 +162,7 @@ async fn new_rows_take_the_tenant_of_the_transaction() {
     sqlx::query(
         "INSERT INTO parties (id, type, company_name, created_at) VALUES (gen_random_uuid(), 'BUYER', 'Defaulted', now())",
     )
-    .execute(tx.conn())
+    .execute(tx.connection_for_isolation_tests())
     .await
     .unwrap();
     tx.commit().await.unwrap();
@@ -198,18 +198,18 @@ async fn a_buyer_organization_reads_its_assigned_shipments_but_cannot_change_the
     .await
     .unwrap();
     let refs: Vec<String> = sqlx::query_scalar("SELECT reference::text FROM shipments")
-        .fetch_all(tx.conn())
+        .fetch_all(tx.connection_for_isolation_tests())
         .await
         .unwrap();
     assert_eq!(refs, ["VIBO-2026-001"]);
     let documents: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM documents d JOIN shipments s ON s.id = d.shipment_id",
     )
-    .fetch_one(tx.conn())
+    .fetch_one(tx.connection_for_isolation_tests())
     .await
     .unwrap();
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM container_events")
-        .fetch_one(tx.conn())
+        .fetch_one(tx.connection_for_isolation_tests())
         .await
         .unwrap();
     // Exactly the assigned shipment's, as its owner counts them: no other tenant's rows.
@@ -227,17 +227,23 @@ async fn a_buyer_organization_reads_its_assigned_shipments_but_cannot_change_the
     );
     assert_eq!((documents, events), (stored_documents, stored_events));
     // Not the exporter's other data.
-    assert_eq!(count(tx.conn(), "parties").await, 0);
-    assert_eq!(count(tx.conn(), "audit_logs").await, 0);
+    assert_eq!(
+        count(tx.connection_for_isolation_tests(), "parties").await,
+        0
+    );
+    assert_eq!(
+        count(tx.connection_for_isolation_tests(), "audit_logs").await,
+        0
+    );
 
     let updated = sqlx::query("UPDATE shipments SET vessel_name = 'changed by buyer'")
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap()
         .rows_affected();
     assert_eq!(updated, 0);
     let deleted = sqlx::query("DELETE FROM container_events")
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap()
         .rows_affected();
@@ -275,17 +281,21 @@ async fn the_audit_log_is_append_only_and_platform_access_is_audited() {
             ..context(VIBOTAJ_ID)
         };
         let mut tx = TenantTx::begin(&pool, member).await.unwrap();
-        assert_eq!(count(tx.conn(), "audit_logs").await, visible, "{email}");
+        assert_eq!(
+            count(tx.connection_for_isolation_tests(), "audit_logs").await,
+            visible,
+            "{email}"
+        );
         tx.rollback().await.unwrap();
     }
     let mut tx = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
     assert_eq!(
-        count(tx.conn(), "audit_logs").await,
+        count(tx.connection_for_isolation_tests(), "audit_logs").await,
         0,
         "no user, no audit rows"
     );
     let err = sqlx::query("DELETE FROM audit_logs")
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap_err()
         .to_string();
@@ -301,7 +311,7 @@ async fn the_audit_log_is_append_only_and_platform_access_is_audited() {
     .await
     .unwrap();
     let all: i64 = sqlx::query_scalar("SELECT count(*) FROM shipments")
-        .fetch_one(tx.conn())
+        .fetch_one(tx.connection_for_isolation_tests())
         .await
         .unwrap();
     assert_eq!(all, 3, "platform access sees every organization");
@@ -345,14 +355,14 @@ async fn revision_017_confines_own_row_updates_state_changes_and_notifications()
     let mut tx = TenantTx::begin(&pool, as_user(&viewer)).await.unwrap();
     let renamed = sqlx::query("UPDATE users SET full_name = 'Me' WHERE id = $1::uuid")
         .bind(&viewer)
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap()
         .rows_affected();
     assert_eq!(renamed, 1);
     let err = sqlx::query("UPDATE users SET role = 'ADMIN' WHERE id = $1::uuid")
         .bind(&viewer)
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap_err()
         .to_string();
@@ -368,7 +378,7 @@ async fn revision_017_confines_own_row_updates_state_changes_and_notifications()
             .bind(target)
             .bind(role)
             .bind(active)
-            .fetch_one(tx.conn())
+            .fetch_one(tx.connection_for_isolation_tests())
             .await
             .unwrap();
         assert!(!changed, "a viewer changed {target} {role:?} {active:?}");
@@ -382,14 +392,20 @@ async fn revision_017_confines_own_row_updates_state_changes_and_notifications()
             .bind(role)
             .bind(active)
     };
-    assert!(set(None, Some(false)).fetch_one(tx.conn()).await.unwrap());
-    assert!(!set(Some("ADMIN"), None).fetch_one(tx.conn()).await.unwrap());
+    assert!(set(None, Some(false))
+        .fetch_one(tx.connection_for_isolation_tests())
+        .await
+        .unwrap());
+    assert!(!set(Some("ADMIN"), None)
+        .fetch_one(tx.connection_for_isolation_tests())
+        .await
+        .unwrap());
     tx.rollback().await.unwrap();
     let mut tx = TenantTx::begin_platform(&pool, as_user(&owner), "admin@vibotaj.com", "test")
         .await
         .unwrap();
     assert!(set(Some("COMPLIANCE"), None)
-        .fetch_one(tx.conn())
+        .fetch_one(tx.connection_for_isolation_tests())
         .await
         .unwrap());
     tx.rollback().await.unwrap();
@@ -408,9 +424,12 @@ async fn revision_017_confines_own_row_updates_state_changes_and_notifications()
         .await;
     assert!(others > 0, "the demo has other users' notifications");
     let mut tx = TenantTx::begin(&pool, as_user(&viewer)).await.unwrap();
-    assert_eq!(count(tx.conn(), "notifications").await, own);
+    assert_eq!(
+        count(tx.connection_for_isolation_tests(), "notifications").await,
+        own
+    );
     let touched = sqlx::query("UPDATE notifications SET read = true")
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap()
         .rows_affected();
@@ -429,21 +448,24 @@ async fn the_pool_logs_in_as_the_application_role_itself() {
     let mut tx = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
     let (session, current): (String, String) =
         sqlx::query_as("SELECT session_user::text, current_user::text")
-            .fetch_one(tx.conn())
+            .fetch_one(tx.connection_for_isolation_tests())
             .await
             .unwrap();
     assert_eq!(
         (session.as_str(), current.as_str()),
         ("tracehub_app", "tracehub_app")
     );
-    sqlx::query("RESET ROLE").execute(tx.conn()).await.unwrap();
+    sqlx::query("RESET ROLE")
+        .execute(tx.connection_for_isolation_tests())
+        .await
+        .unwrap();
     let after: String = sqlx::query_scalar("SELECT current_user::text")
-        .fetch_one(tx.conn())
+        .fetch_one(tx.connection_for_isolation_tests())
         .await
         .unwrap();
     assert_eq!(after, "tracehub_app");
     let err = sqlx::query("UPDATE alembic_version SET version_num = version_num")
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap_err()
         .to_string();

@@ -206,7 +206,12 @@ async fn successes_do_not_count_and_an_address_guessing_many_accounts_is_stopped
     )
     .await;
     // The application role cannot read or reset the counters itself.
-    let mut conn = app.pool.inner().acquire().await.expect("connection");
+    let mut conn = app
+        .pool
+        .pool_for_isolation_tests()
+        .acquire()
+        .await
+        .expect("connection");
     let denied = sqlx::query("DELETE FROM app.login_throttle")
         .execute(&mut *conn)
         .await;

@@ -31,7 +31,7 @@ async fn login(app: &TestApp, email: &str, password: &str) -> StatusCode {
 /// The e-mails of the users rows a transaction sees.
 async fn visible_emails(tx: &mut TenantTx) -> Vec<String> {
     sqlx::query_scalar("SELECT email::text FROM users ORDER BY email")
-        .fetch_all(tx.conn())
+        .fetch_all(tx.connection_for_isolation_tests())
         .await
         .unwrap()
 }
@@ -979,7 +979,7 @@ async fn revision_009_shows_an_organization_only_its_own_members() {
     // Bob's row cannot be changed either.
     let changed = sqlx::query("UPDATE users SET full_name = 'x' WHERE id = $1::uuid")
         .bind(&bob)
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap()
         .rows_affected();
@@ -992,7 +992,7 @@ async fn revision_009_shows_an_organization_only_its_own_members() {
     // B reads its guest member but cannot change the account A administers.
     let changed = sqlx::query("UPDATE users SET full_name = 'x' WHERE id = $1::uuid")
         .bind(&carol)
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap()
         .rows_affected();
@@ -1005,7 +1005,7 @@ async fn revision_009_shows_an_organization_only_its_own_members() {
         .unwrap();
     let changed = sqlx::query("UPDATE users SET full_name = 'Carol C' WHERE id = $1::uuid")
         .bind(&carol)
-        .execute(tx.conn())
+        .execute(tx.connection_for_isolation_tests())
         .await
         .unwrap()
         .rows_affected();
@@ -1017,13 +1017,13 @@ async fn revision_009_shows_an_organization_only_its_own_members() {
         .await
         .unwrap();
     let taken: bool = sqlx::query_scalar("SELECT app.email_in_use('BOB@b.test', NULL)")
-        .fetch_one(tx.conn())
+        .fetch_one(tx.connection_for_isolation_tests())
         .await
         .unwrap();
     assert!(taken);
     let free: bool = sqlx::query_scalar("SELECT app.email_in_use('bob@b.test', $1::uuid)")
         .bind(&bob)
-        .fetch_one(tx.conn())
+        .fetch_one(tx.connection_for_isolation_tests())
         .await
         .unwrap();
     assert!(!free);

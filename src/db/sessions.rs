@@ -1,15 +1,17 @@
-//! The database side of authentication: calls of revision 008's SECURITY DEFINER functions.
+//! The database side of sign-in and sessions: calls of the SECURITY DEFINER functions of
+//! revisions 008, 010 and 016.
 //!
-//! These run on the application pool *without* a tenant context — that is their point: at
+//! Most run on the application pool *without* a tenant context — that is their point: at
 //! login and when a token is checked the organization is not known (or not trusted) yet, and
-//! row-level security would hide `users` and `org_memberships`. Each function returns only
-//! what its caller needs.
+//! row-level security would hide `users` and `org_memberships`. Those that belong to a
+//! request's own work take its [`TenantTx`], so a request never holds two connections. Each
+//! function returns only what its caller needs.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor, Row};
+use sqlx::{PgExecutor, Row};
 use uuid::Uuid;
 
-use crate::db::tenant::AppPool;
+use super::tenant::{AppPool, TenantTx};
 
 /// What a login needs to know about the account behind an e-mail address.
 #[derive(Debug, Clone)]
@@ -95,9 +97,8 @@ pub struct Membership {
     pub user_role: String,
 }
 
-/// `executor`: the pool, or the connection of a transaction already open.
-pub async fn user_membership<'e>(
-    executor: impl PgExecutor<'e>,
+pub async fn user_membership(
+    pool: &AppPool,
     user_id: Uuid,
     organization_id: Uuid,
 ) -> Result<Option<Membership>, sqlx::Error> {
@@ -106,7 +107,7 @@ pub async fn user_membership<'e>(
     ))
     .bind(user_id)
     .bind(organization_id)
-    .fetch_optional(executor)
+    .fetch_optional(pool.inner())
     .await?;
     row.map(|row| membership_of(&row)).transpose()
 }
@@ -118,7 +119,7 @@ pub async fn user_membership<'e>(
 /// ([`revoke_user_tokens`]). (Revision 016's PL/pgSQL function, whose plans stay cached per
 /// connection.)
 pub async fn token_session(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     claims: &crate::auth::Claims,
 ) -> Result<Option<Membership>, sqlx::Error> {
     let issued_at = DateTime::from_timestamp(claims.iat, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
@@ -129,7 +130,7 @@ pub async fn token_session(
     .bind(claims.org)
     .bind(claims.jti)
     .bind(issued_at)
-    .fetch_optional(conn)
+    .fetch_optional(tx.conn())
     .await?;
     row.map(|row| membership_of(&row)).transpose()
 }
@@ -153,33 +154,50 @@ fn membership_of(row: &sqlx::postgres::PgRow) -> Result<Membership, sqlx::Error>
 /// Ends every session of the account: tokens issued before this second are refused from
 /// now on (password change, admin reset, deactivation). In the caller's transaction, so it
 /// takes effect exactly when the change commits.
-pub async fn revoke_user_tokens(conn: &mut PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn revoke_user_tokens(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT app.revoke_user_tokens($1)")
         .bind(user_id)
-        .execute(conn)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }
 
-pub async fn revoke_token<'e>(
-    executor: impl PgExecutor<'e>,
+/// Revokes one token (logout), in the request's transaction.
+pub async fn revoke_token(
+    tx: &mut TenantTx,
     jti: Uuid,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT app.revoke_token($1, $2)")
         .bind(jti)
         .bind(expires_at)
-        .execute(executor)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }
 
-/// Claims one login attempt on each `(key, limit)` (revision 010). `Some(seconds)` to wait
-/// when any key is over its limit (the attempt is then not counted), else `None`.
-///
-/// `executor`: the pool, or — inside a request that holds a connection already — that
-/// connection (a request never waits for a second one).
-pub async fn throttle_claim<'e>(
+/// Claims one attempt on each `(key, limit)` (revision 010), on a pool connection of its
+/// own (the caller holds none). `Some(seconds)` to wait when any key is over its limit (the
+/// attempt is then not counted), else `None`.
+pub async fn throttle_claim(
+    pool: &AppPool,
+    keys: &[(String, u32)],
+    window_seconds: u32,
+) -> Result<Option<u64>, sqlx::Error> {
+    claim_on(pool.inner(), keys, window_seconds).await
+}
+
+/// [`throttle_claim`] inside the request's transaction: counted only if it commits (an
+/// invitation that is not created costs nothing), and no second connection.
+pub async fn throttle_claim_in(
+    tx: &mut TenantTx,
+    keys: &[(String, u32)],
+    window_seconds: u32,
+) -> Result<Option<u64>, sqlx::Error> {
+    claim_on(tx.conn(), keys, window_seconds).await
+}
+
+async fn claim_on<'e>(
     executor: impl PgExecutor<'e>,
     keys: &[(String, u32)],
     window_seconds: u32,
