@@ -123,14 +123,6 @@ const SHIPMENT_COLUMNS: &str = "s.id, s.organization_id, s.buyer_organization_id
     s.final_destination, s.incoterms, s.status::text AS status, s.buyer_id, s.supplier_id, \
     s.created_at, s.updated_at";
 
-/// The constraint that keeps references unique within an organization (revision 006).
-pub const REFERENCE_UNIQUE: &str = "uq_shipments_organization_reference";
-
-/// Whether `error` is a violation of the named constraint.
-pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(constraint))
-}
-
 /// `$1` = id, `$2`…`$21` = the writable columns in [`bind_values`]'s order.
 const INSERT_SHIPMENT: &str =
     "INSERT INTO shipments (id, reference, container_number, bl_number, booking_reference, \

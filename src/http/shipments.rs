@@ -81,7 +81,6 @@ pub fn router() -> Router<AppState> {
 pub struct ApiDoc;
 
 /// A shipment reference already used in this organization.
-pub const REFERENCE_EXISTS: &str = "REFERENCE_EXISTS";
 /// A delete refused because documents are attached (with or without other dependents):
 /// the predecessor's clients know this refusal by this code, so it stays.
 pub const SHIPMENT_HAS_DOCUMENTS: &str = "SHIPMENT_HAS_DOCUMENTS";
@@ -158,18 +157,6 @@ async fn check_links(
         }
     }
     fields.finish()
-}
-
-/// Maps the per-organization unique reference to its 409; other errors pass.
-fn reference_conflict(error: sqlx::Error) -> ApiError {
-    if db::violates(&error, db::REFERENCE_UNIQUE) {
-        ApiError::conflict(
-            REFERENCE_EXISTS,
-            "A shipment with this reference already exists in this organization",
-        )
-    } else {
-        error.into()
-    }
 }
 
 /// One shipment with its products, as answered by create, detail and update.
@@ -360,9 +347,7 @@ async fn create(
 
     let mut tx = caller.begin().await?;
     check_links(&mut tx, &values, None).await?;
-    let id = db::insert_shipment(&mut tx, &values)
-        .await
-        .map_err(reference_conflict)?;
+    let id = db::insert_shipment(&mut tx, &values).await?;
     for product in &products {
         db::insert_product(&mut tx, id, product).await?;
     }
@@ -437,10 +422,7 @@ async fn update(
     let values = body.apply(Some(previous.clone()), &mut fields);
     fields.finish()?;
     check_links(&mut tx, &values, Some(&previous)).await?;
-    if !db::update_shipment(&mut tx, current.id, &values)
-        .await
-        .map_err(reference_conflict)?
-    {
+    if !db::update_shipment(&mut tx, current.id, &values).await? {
         return Err(ApiError::NotFound);
     }
     let details = serde_json::json!({

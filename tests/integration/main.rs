@@ -17,6 +17,7 @@ mod multitenancy_smoke;
 mod notifications;
 mod openapi_contract;
 mod organizations;
+mod path_ids;
 mod revision_015;
 mod revisions;
 mod runbook;

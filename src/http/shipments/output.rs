@@ -1,17 +1,14 @@
 //! Response bodies of the shipment slice, in the predecessor's shapes (reference §1.4, UI
 //! §1.5): enum values in lower case, timestamps RFC 3339 in UTC, dates `YYYY-MM-DD`.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::shipments::{DocumentRow, EventRow, PartyRow, ProductRow, ShipmentRow};
 use crate::domain::ShipmentStatus;
 use crate::http::error::ApiError;
-
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
+use crate::http::time::rfc3339_auto as timestamp;
 
 fn date(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
