@@ -7,8 +7,9 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::tenant::{AppPool, TenantTx};
+use super::undecodable;
 use crate::domain::invitation::INVITATION_TTL_DAYS;
-use crate::domain::{InvitationStatus, OrgRole, OrgType, UnknownLabel};
+use crate::domain::{InvitationStatus, OrgRole, OrgType};
 
 /// One invitation as the organization (or the invitee) reads it.
 #[derive(Debug, Clone)]
@@ -86,19 +87,16 @@ const SELECT_VIEW: &str = "SELECT i.id, i.organization_id, o.name::text AS organ
 const EFFECTIVE_STATUS: &str = "CASE WHEN i.status = 'pending' AND i.expires_at <= now() \
         THEN 'expired' ELSE i.status::text END";
 
-fn decode(error: UnknownLabel) -> sqlx::Error {
-    sqlx::Error::Decode(error.into())
-}
-
 fn invitation(row: &PgRow) -> Result<InvitationRow, sqlx::Error> {
     Ok(InvitationRow {
         id: row.try_get("id")?,
         organization_id: row.try_get("organization_id")?,
         organization_name: row.try_get("organization_name")?,
-        organization_type: OrgType::parse(row.try_get("organization_type")?).map_err(decode)?,
+        organization_type: OrgType::parse(row.try_get("organization_type")?)
+            .map_err(undecodable)?,
         email: row.try_get("email")?,
-        role: OrgRole::parse(row.try_get("role")?).map_err(decode)?,
-        status: InvitationStatus::parse(row.try_get("status")?).map_err(decode)?,
+        role: OrgRole::parse(row.try_get("role")?).map_err(undecodable)?,
+        status: InvitationStatus::parse(row.try_get("status")?).map_err(undecodable)?,
         expires_at: row.try_get("expires_at")?,
         is_expired: row.try_get("is_expired")?,
         created_at: row.try_get("created_at")?,
@@ -240,13 +238,14 @@ pub async fn by_token(pool: &AppPool, token_hash: &str) -> Result<Option<TokenFa
         id: row.try_get("id")?,
         organization_id: row.try_get("organization_id")?,
         email: row.try_get("email")?,
-        role: OrgRole::parse(row.try_get("role")?).map_err(decode)?,
-        status: InvitationStatus::parse(row.try_get("status")?).map_err(decode)?,
+        role: OrgRole::parse(row.try_get("role")?).map_err(undecodable)?,
+        status: InvitationStatus::parse(row.try_get("status")?).map_err(undecodable)?,
         expires_at: row.try_get("expires_at")?,
         is_expired: row.try_get("is_expired")?,
         organization_name: row.try_get("organization_name")?,
         organization_slug: row.try_get("organization_slug")?,
-        organization_type: OrgType::parse(row.try_get("organization_type")?).map_err(decode)?,
+        organization_type: OrgType::parse(row.try_get("organization_type")?)
+            .map_err(undecodable)?,
         custom_message: row.try_get("custom_message")?,
         user_exists: row.try_get("user_exists")?,
     }))
@@ -256,7 +255,7 @@ fn membership(row: &PgRow) -> Result<ClaimedMembership, sqlx::Error> {
     Ok(ClaimedMembership {
         id: row.try_get("membership_id")?,
         organization_id: row.try_get("organization_id")?,
-        org_role: OrgRole::parse(row.try_get("role")?).map_err(decode)?,
+        org_role: OrgRole::parse(row.try_get("role")?).map_err(undecodable)?,
         is_primary: row.try_get("is_primary")?,
         joined_at: row.try_get("joined_at")?,
     })

@@ -6,6 +6,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::tenant::TenantTx;
+use super::undecodable;
 use crate::domain::{contains_pattern, MembershipStatus, OrgRole, OrgType, SystemRole};
 
 /// One membership with its user and organization type.
@@ -40,24 +41,20 @@ const COLUMNS: &str = "m.id, m.user_id, u.email::text AS email, u.full_name::tex
 const FROM: &str = "FROM org_memberships m JOIN users u ON u.id = m.user_id \
      JOIN organizations o ON o.id = m.organization_id";
 
-fn decode(error: crate::domain::UnknownLabel) -> sqlx::Error {
-    sqlx::Error::Decode(error.into())
-}
-
 fn member(row: &PgRow) -> Result<MemberRow, sqlx::Error> {
     Ok(MemberRow {
         id: row.try_get("id")?,
         user_id: row.try_get("user_id")?,
         email: row.try_get("email")?,
         full_name: row.try_get("full_name")?,
-        org_role: OrgRole::parse(row.try_get("org_role")?).map_err(decode)?,
-        status: MembershipStatus::parse(row.try_get("status")?).map_err(decode)?,
+        org_role: OrgRole::parse(row.try_get("org_role")?).map_err(undecodable)?,
+        status: MembershipStatus::parse(row.try_get("status")?).map_err(undecodable)?,
         is_primary: row.try_get("is_primary")?,
         joined_at: row.try_get("joined_at")?,
         last_login: row.try_get("last_login")?,
-        system_role: SystemRole::from_db_label(row.try_get("system_role")?).map_err(decode)?,
+        system_role: SystemRole::from_db_label(row.try_get("system_role")?).map_err(undecodable)?,
         user_is_active: row.try_get("is_active")?,
-        org_type: OrgType::parse(row.try_get("org_type")?).map_err(decode)?,
+        org_type: OrgType::parse(row.try_get("org_type")?).map_err(undecodable)?,
     })
 }
 

@@ -5,6 +5,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::tenant::TenantTx;
+use super::undecodable;
 use crate::domain::{MembershipStatus, OrgRole, OrgType};
 
 /// One of a user's memberships with its organization.
@@ -19,10 +20,6 @@ pub struct OwnMembership {
     pub org_slug: String,
     pub org_type: OrgType,
     pub org_is_active: bool,
-}
-
-fn decode(error: crate::domain::UnknownLabel) -> sqlx::Error {
-    sqlx::Error::Decode(error.into())
 }
 
 /// Every membership of `user_id`, any status, in name order (revision 007's `own_read`
@@ -44,13 +41,13 @@ pub async fn own(tx: &mut TenantTx, user_id: Uuid) -> Result<Vec<OwnMembership>,
         .map(|row| {
             Ok(OwnMembership {
                 organization_id: row.try_get("organization_id")?,
-                org_role: OrgRole::parse(row.try_get("org_role")?).map_err(decode)?,
-                status: MembershipStatus::parse(row.try_get("status")?).map_err(decode)?,
+                org_role: OrgRole::parse(row.try_get("org_role")?).map_err(undecodable)?,
+                status: MembershipStatus::parse(row.try_get("status")?).map_err(undecodable)?,
                 is_primary: row.try_get("is_primary")?,
                 joined_at: row.try_get("joined_at")?,
                 org_name: row.try_get("org_name")?,
                 org_slug: row.try_get("org_slug")?,
-                org_type: OrgType::parse(row.try_get("org_type")?).map_err(decode)?,
+                org_type: OrgType::parse(row.try_get("org_type")?).map_err(undecodable)?,
                 org_is_active: row.try_get("org_is_active")?,
             })
         })

@@ -1,5 +1,6 @@
-//! The database layer: the managed local cluster, connections, the revision engine and the
-//! catalog reader used to check schemas.
+//! The database layer: the managed local cluster, connections, the revision engine, the
+//! catalog reader used to check schemas, and the queries of each aggregate (each taking the
+//! caller's [`tenant::TenantTx`]).
 
 pub mod app_role;
 pub mod catalog;
@@ -17,3 +18,9 @@ pub mod tenant;
 pub mod tools;
 pub mod users;
 pub mod violation;
+
+/// A stored label no enum of ours knows (a row written by something else): a decode error,
+/// like a column of the wrong type.
+fn undecodable(error: crate::domain::UnknownLabel) -> sqlx::Error {
+    sqlx::Error::Decode(error.into())
+}

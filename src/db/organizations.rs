@@ -7,6 +7,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::tenant::TenantTx;
+use super::undecodable;
 use crate::domain::organization::OrganizationStatus;
 use crate::domain::{contains_pattern, OrgType, Slug};
 
@@ -114,16 +115,12 @@ pub struct Figures {
     pub compliance_failed: i64,
 }
 
-fn decode(error: crate::domain::UnknownLabel) -> sqlx::Error {
-    sqlx::Error::Decode(error.into())
-}
-
 fn org_type_of(row: &PgRow) -> Result<OrgType, sqlx::Error> {
-    OrgType::parse(row.try_get("type")?).map_err(decode)
+    OrgType::parse(row.try_get("type")?).map_err(undecodable)
 }
 
 fn status_of(row: &PgRow) -> Result<OrganizationStatus, sqlx::Error> {
-    OrganizationStatus::parse(row.try_get("status")?).map_err(decode)
+    OrganizationStatus::parse(row.try_get("status")?).map_err(undecodable)
 }
 
 /// The organization and its counts, if this transaction sees it.

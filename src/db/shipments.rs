@@ -18,6 +18,7 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::tenant::TenantTx;
+use super::undecodable;
 
 use crate::domain::{contains_pattern, Dependents, ListCursor, PartyType, ShipmentStatus};
 
@@ -81,7 +82,7 @@ pub struct ShipmentRow {
 impl ShipmentRow {
     /// The stored status; a label this program does not know is a broken database.
     pub fn status(&self) -> Result<ShipmentStatus, sqlx::Error> {
-        ShipmentStatus::from_db_label(&self.status).map_err(|e| sqlx::Error::Decode(e.into()))
+        ShipmentStatus::from_db_label(&self.status).map_err(undecodable)
     }
 
     pub fn values(&self) -> Result<ShipmentValues, sqlx::Error> {
@@ -685,7 +686,7 @@ pub struct PartyRow {
 
 impl PartyRow {
     pub fn party_type(&self) -> Result<PartyType, sqlx::Error> {
-        PartyType::from_db_label(&self.party_type).map_err(|e| sqlx::Error::Decode(e.into()))
+        PartyType::from_db_label(&self.party_type).map_err(undecodable)
     }
 
     pub fn values(&self) -> Result<PartyValues, sqlx::Error> {

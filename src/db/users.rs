@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::sessions;
 use super::tenant::TenantTx;
+use super::undecodable;
 use crate::domain::{contains_pattern, Email, OrgRole, SystemRole};
 
 /// Which accounts a query may return.
@@ -93,7 +94,7 @@ fn user(row: &PgRow) -> Result<UserRow, sqlx::Error> {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         full_name: row.try_get("full_name")?,
-        role: SystemRole::from_db_label(&role).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        role: SystemRole::from_db_label(&role).map_err(undecodable)?,
         is_active: row.try_get("is_active")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -167,7 +168,7 @@ pub async fn find(
     let Some(row) = row else { return Ok(None) };
     let org_role = row
         .try_get::<Option<String>, _>("org_role")?
-        .map(|label| OrgRole::parse(&label).map_err(|e| sqlx::Error::Decode(e.into())))
+        .map(|label| OrgRole::parse(&label).map_err(undecodable))
         .transpose()?;
     Ok(Some(AccountRow {
         user: user(&row)?,
@@ -274,9 +275,12 @@ pub async fn update(
     user(&row).map(Some)
 }
 
-/// The stored password hash of an account the transaction can read.
-pub async fn password_hash(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT hashed_password::text FROM users WHERE id = $1")
+/// The e-mail and stored password hash of an account the transaction can read.
+pub async fn credentials(
+    tx: &mut TenantTx,
+    id: Uuid,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT email::text, hashed_password::text FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(tx.conn())
         .await

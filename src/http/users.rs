@@ -292,7 +292,7 @@ async fn get_user(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let (tx, account) = load(&mut caller, id, &[Action::Read], "read a user").await?;
+    let (tx, account) = load(&mut caller, id, Action::Read, "read a user").await?;
     tx.commit().await?;
     Ok(Json(account.user.into()))
 }
@@ -362,15 +362,15 @@ async fn update_user(
         .and_then(|name| check_full_name(&mut fields, name));
     fields.finish()?;
 
-    let (mut tx, account) = load(&mut caller, id, &[Action::Read], "update a user").await?;
+    let (mut tx, account) = load(&mut caller, id, Action::Read, "update a user").await?;
     let stored = &account.user;
     // Sending a stored value back (as an edit form does) changes nothing and needs no right.
+    let new_email = body
+        .email
+        .as_ref()
+        .filter(|email| !email.as_str().eq_ignore_ascii_case(&stored.email));
     let changes = UserChanges {
-        email: body
-            .email
-            .as_ref()
-            .map(Email::as_str)
-            .filter(|email| !email.eq_ignore_ascii_case(&stored.email)),
+        email: new_email.map(Email::as_str),
         full_name: full_name.filter(|name| *name != stored.full_name),
         role: body.role.filter(|role| *role != stored.role),
         is_active: body.is_active.filter(|active| *active != stored.is_active),
@@ -378,10 +378,8 @@ async fn update_user(
     for action in requested_actions(&changes) {
         user_admin::decide(&caller.access(), action, &facts(&caller, &account))?;
     }
-    if let Some(email) = &body.email {
-        if changes.email.is_some() {
-            ensure_email_free(&mut tx, email, Some(id)).await?;
-        }
+    if let Some(email) = new_email {
+        ensure_email_free(&mut tx, email, Some(id)).await?;
     }
     let user = users::update(&mut tx, id, &changes)
         .await?
@@ -436,12 +434,10 @@ async fn change_password(
     // Read, verify and hash outside any transaction (argon2 takes a while), then store with a
     // compare-and-set, so a concurrent change is noticed rather than overwritten.
     let mut tx = caller.begin().await?;
-    let stored = users::password_hash(&mut tx, id).await?;
-    let email = users::own(&mut tx, id).await?.map(|user| user.email);
+    let (email, stored) = users::credentials(&mut tx, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     tx.commit().await?;
-    let (Some(stored), Some(email)) = (stored, email) else {
-        return Err(ApiError::NotFound);
-    };
     // Checking the current password is a password guess like a sign-in: same throttle.
     let throttled = PasswordAttempt::claim(&state.pool, &email, address).await?;
     let current = body.current_password;
@@ -513,13 +509,7 @@ async fn reset_password(
     caller.release();
     let hash = hash_password(new_password).await?;
 
-    let (mut tx, _) = load(
-        &mut caller,
-        id,
-        &[Action::ResetPassword],
-        "reset a password",
-    )
-    .await?;
+    let (mut tx, _) = load(&mut caller, id, Action::ResetPassword, "reset a password").await?;
     if !users::set_password(&mut tx, id, None, &hash).await? {
         return Err(managed_elsewhere());
     }
@@ -584,25 +574,20 @@ async fn open(caller: &mut CurrentUser, reason: &str) -> Result<(TenantTx, Scope
 }
 
 /// Checks what can be checked before the target is read, opens the caller's transaction,
-/// reads the target and checks `actions` against it: 404 when it is not in reach.
+/// reads the target and checks `action` against it: 404 when it is not in reach.
 async fn load(
     caller: &mut CurrentUser,
     id: Uuid,
-    actions: &[Action],
+    action: Action,
     reason: &str,
 ) -> Result<(TenantTx, AccountRow), ApiError> {
     let access = caller.access();
-    let is_self = id == caller.user_id;
-    for action in actions {
-        user_admin::precheck(&access, *action, is_self)?;
-    }
+    user_admin::precheck(&access, action, id == caller.user_id)?;
     let (mut tx, scope) = open(caller, reason).await?;
     let account = users::find(&mut tx, scope, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    for action in actions {
-        user_admin::check_target(&access, *action, &facts(caller, &account))?;
-    }
+    user_admin::check_target(&access, action, &facts(caller, &account))?;
     Ok((tx, account))
 }
 
@@ -702,7 +687,7 @@ async fn set_active(
     } else {
         (Action::Deactivate, "user.deactivate")
     };
-    let (mut tx, _) = load(caller, id, &[action], verb).await?;
+    let (mut tx, _) = load(caller, id, action, verb).await?;
     let changes = UserChanges {
         is_active: Some(active),
         ..UserChanges::default()

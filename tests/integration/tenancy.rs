@@ -24,6 +24,13 @@ async fn two_tenants() -> TestDb {
     db
 }
 
+/// The application role's pool on `db`, as the server opens it.
+async fn app_pool(db: &TestDb, size: u32) -> AppPool {
+    AppPool::connect(&db.url, size, Duration::from_secs(5))
+        .await
+        .expect("application pool")
+}
+
 fn context(org: &str) -> TenantContext {
     TenantContext {
         organization_id: org.parse().unwrap(),
@@ -41,9 +48,7 @@ async fn count(conn: &mut sqlx::PgConnection, table: &str) -> i64 {
 #[tokio::test]
 async fn without_a_tenant_context_every_tenant_table_is_empty_and_rejects_writes() {
     let db = two_tenants().await;
-    let pool = AppPool::connect(&db.url, 1, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let pool = app_pool(&db, 1).await;
     let mut conn = pool.pool_for_isolation_tests().acquire().await.unwrap();
     let role: String = sqlx::query_scalar("SELECT current_user::text")
         .fetch_one(&mut *conn)
@@ -93,9 +98,7 @@ async fn without_a_tenant_context_every_tenant_table_is_empty_and_rejects_writes
 async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previous_tenant() {
     let db = two_tenants().await;
     // One connection, so both transactions run on the same backend.
-    let pool = AppPool::connect(&db.url, 1, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let pool = app_pool(&db, 1).await;
 
     let mut a = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
     let pid_a: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
@@ -155,9 +158,7 @@ async fn a_tenant_sees_only_its_rows_and_a_reused_connection_forgets_the_previou
 #[tokio::test]
 async fn new_rows_take_the_tenant_of_the_transaction() {
     let db = two_tenants().await;
-    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let pool = app_pool(&db, 2).await;
     let mut tx = TenantTx::begin(&pool, context(OTHER_ORG)).await.unwrap();
     sqlx::query(
         "INSERT INTO parties (id, type, company_name, created_at) VALUES (gen_random_uuid(), 'BUYER', 'Defaulted', now())",
@@ -185,9 +186,7 @@ async fn a_buyer_organization_reads_its_assigned_shipments_but_cannot_change_the
         .unwrap()
         .parse()
         .unwrap();
-    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let pool = app_pool(&db, 2).await;
     let mut tx = TenantTx::begin(
         &pool,
         TenantContext {
@@ -254,9 +253,7 @@ async fn a_buyer_organization_reads_its_assigned_shipments_but_cannot_change_the
 #[tokio::test]
 async fn the_audit_log_is_append_only_and_platform_access_is_audited() {
     let db = two_tenants().await;
-    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let pool = app_pool(&db, 2).await;
     // Revision 017: the organization's owners, admins and managers read its audit log;
     // members, viewers and a context without a user read nothing.
     let total = db
@@ -331,9 +328,7 @@ async fn the_audit_log_is_append_only_and_platform_access_is_audited() {
 #[tokio::test]
 async fn revision_017_confines_own_row_updates_state_changes_and_notifications() {
     let db = two_tenants().await;
-    let pool = AppPool::connect(&db.url, 2, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let pool = app_pool(&db, 2).await;
     let id_of = |email: &'static str| {
         let db = &db;
         async move {
@@ -442,9 +437,7 @@ async fn revision_017_confines_own_row_updates_state_changes_and_notifications()
 #[tokio::test]
 async fn the_pool_logs_in_as_the_application_role_itself() {
     let db = two_tenants().await;
-    let pool = AppPool::connect(&db.url, 1, Duration::from_secs(5))
-        .await
-        .unwrap();
+    let pool = app_pool(&db, 1).await;
     let mut tx = TenantTx::begin(&pool, context(VIBOTAJ_ID)).await.unwrap();
     let (session, current): (String, String) =
         sqlx::query_as("SELECT session_user::text, current_user::text")
