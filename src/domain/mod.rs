@@ -18,6 +18,8 @@
 //! * [`user_admin`]: who may read and manage which user account.
 //! * [`organization`]: organization names, types and statuses; who may change whose
 //!   membership, and the last-admin rule.
+//! * [`document`]: document types and statuses, the review workflow, field rules, the
+//!   required-documents matrix and completeness, expiry, content sniffing, classification.
 //! * [`shipment`]: shipment statuses, party types, HS codes, the list cursor, the delete rule.
 //! * [`text`]: length bounds of free text and search terms.
 //!
@@ -25,7 +27,10 @@
 //! a 422 field error.
 
 pub mod access;
+#[macro_use]
+mod api_enum;
 pub mod container_number;
+pub mod document;
 pub mod email;
 pub mod invitation;
 pub mod locode;

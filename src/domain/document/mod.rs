@@ -1,0 +1,60 @@
+//! Trade documents: their types and workflow statuses, and the rules over them.
+//!
+//! * [`DocumentType`] / [`DocumentStatus`]: the 16 types and 7 statuses; the API speaks lower
+//!   case (`bill_of_lading`), the database stores the predecessor's UPPER-CASE labels.
+
+api_enum!(
+    /// What a document is (`documenttype`).
+    DocumentType, "document type", [
+    BillOfLading => "bill_of_lading", "BILL_OF_LADING",
+    CommercialInvoice => "commercial_invoice", "COMMERCIAL_INVOICE",
+    PackingList => "packing_list", "PACKING_LIST",
+    CertificateOfOrigin => "certificate_of_origin", "CERTIFICATE_OF_ORIGIN",
+    PhytosanitaryCertificate => "phytosanitary_certificate", "PHYTOSANITARY_CERTIFICATE",
+    FumigationCertificate => "fumigation_certificate", "FUMIGATION_CERTIFICATE",
+    SanitaryCertificate => "sanitary_certificate", "SANITARY_CERTIFICATE",
+    InsuranceCertificate => "insurance_certificate", "INSURANCE_CERTIFICATE",
+    CustomsDeclaration => "customs_declaration", "CUSTOMS_DECLARATION",
+    Contract => "contract", "CONTRACT",
+    EudrDueDiligence => "eudr_due_diligence", "EUDR_DUE_DILIGENCE",
+    QualityCertificate => "quality_certificate", "QUALITY_CERTIFICATE",
+    EuTracesCertificate => "eu_traces_certificate", "EU_TRACES_CERTIFICATE",
+    VeterinaryHealthCertificate => "veterinary_health_certificate", "VETERINARY_HEALTH_CERTIFICATE",
+    ExportDeclaration => "export_declaration", "EXPORT_DECLARATION",
+    Other => "other", "OTHER",
+]);
+
+api_enum!(
+    /// Where a document stands in its review (`documentstatus`).
+    DocumentStatus, "document status", [
+    Draft => "draft", "DRAFT",
+    Uploaded => "uploaded", "UPLOADED",
+    Validated => "validated", "VALIDATED",
+    ComplianceOk => "compliance_ok", "COMPLIANCE_OK",
+    ComplianceFailed => "compliance_failed", "COMPLIANCE_FAILED",
+    Linked => "linked", "LINKED",
+    Archived => "archived", "ARCHIVED",
+]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sixteen_types_and_seven_statuses_round_trip_both_spellings() {
+        assert_eq!(DocumentType::ALL.len(), 16);
+        assert_eq!(DocumentStatus::ALL.len(), 7);
+        for kind in DocumentType::ALL {
+            assert_eq!(DocumentType::parse(kind.as_str()), Ok(kind));
+            assert_eq!(DocumentType::parse(kind.db_label()), Ok(kind));
+            assert_eq!(DocumentType::from_db_label(kind.db_label()), Ok(kind));
+            assert_eq!(kind.db_label(), kind.as_str().to_ascii_uppercase());
+        }
+        for status in DocumentStatus::ALL {
+            assert_eq!(DocumentStatus::parse(status.as_str()), Ok(status));
+            assert_eq!(status.db_label(), status.as_str().to_ascii_uppercase());
+        }
+        assert!(DocumentType::parse("passport").is_err());
+        assert!(DocumentStatus::from_db_label("uploaded").is_err());
+    }
+}
