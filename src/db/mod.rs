@@ -3,9 +3,11 @@
 //! caller's [`tenant::TenantTx`]).
 
 pub mod app_role;
+pub mod audit;
 pub mod catalog;
 pub mod cluster;
 pub mod connect;
+pub mod documents;
 pub mod invitations;
 pub mod members;
 pub mod memberships;

@@ -169,6 +169,15 @@ impl Access {
             && org_permissions(self.org_role, self.org_type).contains(&permission)
     }
 
+    /// Whether the member may read the organization's audit log: `audit:view` held by an
+    /// owner, admin or manager (revision 017's policy shows the rows to exactly those), or a
+    /// platform admin. The Sprint 8 matrix also lists `audit:view` for members and viewers;
+    /// the log names who did what to whom, so it stays with the people who manage.
+    pub fn may_read_audit_log(&self) -> bool {
+        self.is_platform_admin
+            || (self.allows_org(OrgPermission::AuditView) && self.org_role >= OrgRole::Manager)
+    }
+
     /// Every organization permission this access allows, in [`OrgPermission::ALL`] order.
     pub fn org_permissions(&self) -> Vec<OrgPermission> {
         OrgPermission::ALL

@@ -47,4 +47,3 @@ macro_rules! api_enum {
         }
     };
 }
-

@@ -18,7 +18,6 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use uuid::Uuid;
 
-
 api_enum!(
     /// Where a shipment stands (`shipmentstatus`).
     ShipmentStatus, "shipment status", [

@@ -5,6 +5,7 @@
 //! counted and timed. Database work waits a bounded time for a pooled connection and then
 //! answers 503 with `Retry-After`, while `/health` touches no database and always answers.
 
+pub mod audit_log;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -194,6 +195,7 @@ fn api_routes() -> Router<AppState> {
         .merge(invitations::router())
         .merge(shipments::router())
         .merge(notifications::router())
+        .merge(audit_log::router())
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.

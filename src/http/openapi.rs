@@ -245,6 +245,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::invitations::ApiDoc::openapi(),
         super::shipments::ApiDoc::openapi(),
         super::notifications::ApiDoc::openapi(),
+        super::audit_log::ApiDoc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area, one harness (`helpers`).
 
 mod api;
+mod audit_log;
 mod auth;
 mod authority;
 mod backup;

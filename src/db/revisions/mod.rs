@@ -85,6 +85,7 @@ static REVISIONS: &[Revision] = &[
     revision!("015", "timestamptz_user_refs"),
     revision!("016", "session_check"),
     revision!("017", "account_authority"),
+    revision!("018", "documents", guarded),
 ];
 
 /// Every revision, oldest first.
