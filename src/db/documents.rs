@@ -90,13 +90,13 @@ pub struct NewDocument<'a> {
     pub issue_date: Option<NaiveDate>,
     pub expiry_date: Option<NaiveDate>,
     pub issuing_authority: Option<&'a str>,
-    pub uploaded_by: &'a str,
     pub storage_key: &'a str,
     pub content_sha256: &'a str,
     pub extra_data: Value,
 }
 
-/// Inserts a document of the caller's organization (the column default is the tenant).
+/// Inserts a document of the caller's organization (the column default is the tenant),
+/// uploaded by the transaction's user (the predecessor's text column gets the e-mail).
 pub async fn insert_document(
     tx: &mut TenantTx,
     document: &NewDocument<'_>,
@@ -114,7 +114,8 @@ pub async fn insert_document(
              updated_at) \
          VALUES ($1, $2, $3::documenttype, $4, $5, $6, $7, $8, $9::documentstatus, true, \
              cardinality($10::text[]) > 1, greatest(cardinality($10::text[]), 1), $11, $12, $13, \
-             $14, $15, $16, app.current_user_id(), now(), $17, $18, $19, now(), now()) \
+             $14, $15, (SELECT left(email, 100) FROM users WHERE id = app.current_user_id()), \
+             app.current_user_id(), now(), $16, $17, $18, now(), now()) \
          RETURNING {COLUMNS}"
     );
     sqlx::query_as(&sql)
@@ -133,7 +134,6 @@ pub async fn insert_document(
         .bind(document.issue_date)
         .bind(document.expiry_date)
         .bind(document.issuing_authority)
-        .bind(document.uploaded_by)
         .bind(document.storage_key)
         .bind(document.content_sha256)
         .bind(&document.extra_data)
@@ -279,28 +279,29 @@ pub async fn update_metadata(
 }
 
 /// Moves a document to `status` (the workflow has decided the move is allowed). Entering
-/// `validated` records who and when; the notes, when given, replace the stored ones.
+/// `validated` records who (the transaction's user) and when; the notes, when given,
+/// replace the stored ones.
 pub async fn set_status(
     tx: &mut TenantTx,
     id: Uuid,
     status: DocumentStatus,
-    actor_email: &str,
     notes: Option<&str>,
 ) -> Result<DocumentRow, sqlx::Error> {
     let validated = status == DocumentStatus::Validated;
     sqlx::query_as(&format!(
         "UPDATE documents SET status = $2::documentstatus, \
              validated_at = CASE WHEN $3 THEN now() ELSE validated_at END, \
-             validated_by = CASE WHEN $3 THEN $4 ELSE validated_by END, \
+             validated_by = CASE WHEN $3 THEN (SELECT left(email, 100) FROM users \
+                                               WHERE id = app.current_user_id()) \
+                                 ELSE validated_by END, \
              validated_by_id = CASE WHEN $3 THEN app.current_user_id() ELSE validated_by_id END, \
-             validation_notes = coalesce($5, validation_notes), \
+             validation_notes = coalesce($4, validation_notes), \
              updated_at = now() \
           WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(status.db_label())
     .bind(validated)
-    .bind(actor_email)
     .bind(notes)
     .fetch_one(tx.conn())
     .await
@@ -470,5 +471,44 @@ pub async fn register_reference(
     .bind(reference_number)
     .bind(document_type.db_label())
     .fetch_optional(tx.conn())
+    .await
+}
+
+/// A reference number seen on a document or one of its sections.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReferenceSighting {
+    pub reference_number: String,
+    document_type: String,
+    pub document_id: Uuid,
+    pub content_id: Option<Uuid>,
+    pub seen_at: Option<DateTime<Utc>>,
+}
+
+impl ReferenceSighting {
+    pub fn document_type(&self) -> Result<DocumentType, sqlx::Error> {
+        DocumentType::from_db_label(&self.document_type).map_err(undecodable)
+    }
+}
+
+/// Every reference number of the shipment's documents and sections, grouped by reference
+/// and type, oldest sighting first.
+pub async fn reference_sightings(
+    tx: &mut TenantTx,
+    shipment_id: Uuid,
+) -> Result<Vec<ReferenceSighting>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT reference_number, document_type::text AS document_type, document_id, content_id, \
+                seen_at FROM ( \
+             SELECT d.reference_number, d.document_type, d.id AS document_id, \
+                    NULL::uuid AS content_id, d.created_at AS seen_at \
+               FROM documents d WHERE d.shipment_id = $1 AND d.reference_number IS NOT NULL \
+             UNION ALL \
+             SELECT c.reference_number, c.document_type, c.document_id, c.id, c.created_at \
+               FROM document_contents c JOIN documents d ON d.id = c.document_id \
+              WHERE d.shipment_id = $1 AND c.reference_number IS NOT NULL) r \
+          ORDER BY reference_number, document_type, seen_at NULLS FIRST, document_id",
+    )
+    .bind(shipment_id)
+    .fetch_all(tx.conn())
     .await
 }

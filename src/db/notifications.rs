@@ -126,3 +126,49 @@ pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
     .rows_affected();
     Ok(deleted == 1)
 }
+
+/// Someone to notify: the account and the e-mail the predecessor's `user_id` column holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub user_id: Uuid,
+    pub email: String,
+}
+
+/// What a notification says.
+#[derive(Debug, Clone)]
+pub struct NewNotification<'a> {
+    /// The predecessor's type strings (`document_uploaded`, `document_validated`, …).
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub message: &'a str,
+    pub data: serde_json::Value,
+}
+
+/// Writes the notification once per recipient, in the transaction's organization (the
+/// insert-only policy of revision 017: the organization notifies, only the recipient reads).
+pub async fn notify(
+    tx: &mut TenantTx,
+    recipients: &[Recipient],
+    notification: &NewNotification<'_>,
+) -> Result<(), sqlx::Error> {
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = recipients.iter().map(|r| r.user_id).collect();
+    let emails: Vec<&str> = recipients.iter().map(|r| r.email.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO notifications (id, user_id, recipient_id, type, title, message, data, read, \
+                                    created_at) \
+         SELECT gen_random_uuid(), email, id, $3, $4, $5, $6, false, now() \
+           FROM unnest($1::uuid[], $2::text[]) AS r(id, email)",
+    )
+    .bind(&ids)
+    .bind(&emails)
+    .bind(notification.kind)
+    .bind(notification.title)
+    .bind(notification.message)
+    .bind(&notification.data)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}

@@ -268,6 +268,17 @@ impl Fields {
     }
 }
 
+/// Absent (`None`), `null` (`Some(None)`: clear it) or a value: a field of a PATCH body.
+pub type Patch<T> = Option<Option<T>>;
+
+/// Tells an explicit `null` from an absent field (serde maps both to `None` otherwise); use
+/// with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Patch<T>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 /// The largest request body the API reads (JSON bodies; axum's default limit too).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 

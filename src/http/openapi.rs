@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ApiError;
 use super::AppState;
+use crate::domain::document::{DocumentStatus, DocumentType};
 use crate::domain::organization::OrganizationStatus;
 use crate::domain::{
     InvitationStatus, MembershipStatus, OrgRole, OrgType, PartyType, ShipmentStatus, SystemRole,
@@ -56,7 +57,9 @@ use crate::domain::{
         InvitationStatus,
         OrganizationStatus,
         ShipmentStatus,
-        PartyType
+        PartyType,
+        DocumentType,
+        DocumentStatus
     )),
     modifiers(&BearerAuth)
 )]
@@ -144,6 +147,8 @@ label_schemas!(
     OrganizationStatus => "The status of an organization.",
     ShipmentStatus => "The status of a shipment (upper case, the predecessor's spelling, is accepted too).",
     PartyType => "The role of a trade party (upper case is accepted too).",
+    DocumentType => "The type of a trade document (upper case is accepted too).",
+    DocumentStatus => "Where a document stands in its review (upper case is accepted too).",
 );
 
 /// Adds the answers every operation shares (see the module docs) and gives every error

@@ -17,14 +17,14 @@ mod members;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::auth::{CurrentUser, INSUFFICIENT_PERMISSIONS};
 use super::error::ApiError;
-use super::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
+use super::extract::{nullable, Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::pagination::{Page, PageQuery};
 use super::reach::{Opened, Reach};
 use super::time::rfc3339;
@@ -115,16 +115,6 @@ fn audit_entry<'a>(
         request_id: request_id.as_deref(),
         details,
     }
-}
-
-/// Deserializes a field that may be absent (outer `None`), `null` (`Some(None)`: clear it)
-/// or a value.
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 // ---------------------------------------------------------------------------------------

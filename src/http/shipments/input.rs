@@ -7,7 +7,7 @@
 //! database would refuse never reaches it.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::db::shipments::{PartyValues, ProductValues, ShipmentValues};
@@ -16,15 +16,7 @@ use crate::domain::{
 };
 use crate::http::extract::Fields;
 
-/// Absent (`None`), `null` (`Some(None)`) or a value.
-pub type Patch<T> = Option<Option<T>>;
-
-/// Tells an explicit `null` from an absent field (serde maps both to `None` otherwise).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Patch<T>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
-}
+pub use crate::http::extract::{nullable, Patch};
 
 /// The body of `PATCH /shipments/{id}`: absent fields stay, `null` or empty text clears an
 /// optional one. Text is trimmed. Unknown fields (the predecessor's `is_historical`,
