@@ -2,6 +2,19 @@
 //!
 //! * [`DocumentType`] / [`DocumentStatus`]: the 16 types and 7 statuses; the API speaks lower
 //!   case (`bill_of_lading`), the database stores the predecessor's UPPER-CASE labels.
+//! * [`workflow`]: who may move a document from one status to another, and why not.
+//! * [`field_rules`]: what each type must carry before it can be validated.
+//! * [`requirements`]: which types a shipment needs, and how far its documents cover them.
+//! * [`expiry`]: how urgent a document's expiry is.
+//!
+//! All of it is pure: handlers read the rows, these functions decide, handlers write.
+
+use serde::{Serialize, Serializer};
+
+pub mod expiry;
+pub mod field_rules;
+pub mod requirements;
+pub mod workflow;
 
 api_enum!(
     /// What a document is (`documenttype`).
@@ -36,6 +49,20 @@ api_enum!(
     Archived => "archived", "ARCHIVED",
 ]);
 
+/// Response bodies carry the API spelling, the same one [`DocumentType::parse`] reads.
+impl Serialize for DocumentType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Response bodies carry the API spelling, the same one [`DocumentStatus::parse`] reads.
+impl Serialize for DocumentStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +83,17 @@ mod tests {
         }
         assert!(DocumentType::parse("passport").is_err());
         assert!(DocumentStatus::from_db_label("uploaded").is_err());
+    }
+
+    #[test]
+    fn both_serialize_as_their_api_spelling() {
+        for kind in DocumentType::ALL {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, kind.as_str());
+        }
+        for status in DocumentStatus::ALL {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json, status.as_str());
+        }
     }
 }
