@@ -1,5 +1,5 @@
 //! Queries of the shipment slice: shipments, their products, parties, and the detail page's
-//! latest event and documents.
+//! latest event.
 //!
 //! Every function runs on a [`crate::db::tenant::TenantTx`] connection: row-level security
 //! decides what exists. The explicit `organization_id` conditions below are not a security
@@ -593,7 +593,7 @@ pub async fn delete_product(tx: &mut TenantTx, product_id: Uuid) -> Result<(), s
 }
 
 // ---------------------------------------------------------------------------------------
-// Detail: latest event and documents
+// Detail: latest event
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
@@ -619,33 +619,6 @@ pub async fn latest_event(
     )
     .bind(shipment_id)
     .fetch_optional(conn)
-    .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DocumentRow {
-    pub id: Uuid,
-    pub document_type: String,
-    pub name: String,
-    pub status: String,
-    pub reference_number: Option<String>,
-    pub issue_date: Option<NaiveDate>,
-    pub expiry_date: Option<NaiveDate>,
-}
-
-/// The shipment's documents, oldest first (never the storage path).
-pub async fn documents_of(
-    tx: &mut TenantTx,
-    shipment_id: Uuid,
-) -> Result<Vec<DocumentRow>, sqlx::Error> {
-    let conn = tx.conn();
-    sqlx::query_as(
-        "SELECT id, document_type::text AS document_type, name, status::text AS status, \
-                reference_number, issue_date, expiry_date \
-           FROM documents WHERE shipment_id = $1 ORDER BY created_at NULLS FIRST, id",
-    )
-    .bind(shipment_id)
-    .fetch_all(conn)
     .await
 }
 

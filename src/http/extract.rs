@@ -28,22 +28,53 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let is_json = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                let media = v.split(';').next().unwrap_or_default().trim();
-                media.eq_ignore_ascii_case("application/json") || media.ends_with("+json")
-            })
-            .unwrap_or(false);
-        if !is_json {
+        if !is_json(&request) {
             return Err(Fields::one("body", "send application/json"));
         }
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|_| Fields::one("body", "could not be read (too large?)"))?;
         parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Whether the request says its body is JSON.
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            let media = v.split(';').next().unwrap_or_default().trim();
+            media.eq_ignore_ascii_case("application/json") || media.ends_with("+json")
+        })
+        .unwrap_or(false)
+}
+
+/// A JSON body that may be left out altogether (an empty body reads as `T::default()`);
+/// a body that is there is read like [`JsonBody`].
+#[derive(Debug, Clone)]
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<T, S> FromRequest<S> for OptionalJsonBody<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let json = is_json(&request);
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| Fields::one("body", "could not be read (too large?)"))?;
+        if bytes.trim_ascii().is_empty() {
+            return Ok(OptionalJsonBody(T::default()));
+        }
+        if !json {
+            return Err(Fields::one("body", "send application/json"));
+        }
+        parse_json(&bytes).map(OptionalJsonBody)
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod invitations;
@@ -196,6 +197,7 @@ fn api_routes() -> Router<AppState> {
         .merge(shipments::router())
         .merge(notifications::router())
         .merge(audit_log::router())
+        .merge(documents::router())
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.

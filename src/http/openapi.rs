@@ -251,6 +251,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::shipments::ApiDoc::openapi(),
         super::notifications::ApiDoc::openapi(),
         super::audit_log::ApiDoc::openapi(),
+        super::documents::ApiDoc::openapi(),
     ] {
         doc.merge(part);
     }

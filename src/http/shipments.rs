@@ -30,13 +30,15 @@ use super::auth::CurrentUser;
 use super::error::ApiError;
 use super::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::AppState;
+use crate::db::documents;
 use crate::db::shipments::{self as db, ListFilter, ListScope, ShipmentRow, ShipmentValues};
+use crate::http::documents::output::DocumentResponse;
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::shipment::may_carry_products;
 use crate::domain::{may_delete, text, ListCursor, Permission, ShipmentStatus};
 use input::{ShipmentCreate, ShipmentInput};
 use output::{
-    DocumentItem, DocumentSummary, LatestEvent, ShipmentDetail, ShipmentList, ShipmentResponse,
+    document_summary, LatestEvent, ShipmentDetail, ShipmentList, ShipmentResponse,
 };
 
 /// Nested under `/api/v1` and `/api` by [`super::router`].
@@ -262,11 +264,21 @@ async fn list_page(
     };
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let products = db::products_of(&mut tx, &ids).await?;
+    let documents = documents::statuses_of_shipments(&mut tx, &ids).await?;
     tx.commit().await?;
     let items = rows
         .into_iter()
-        .map(|row| ShipmentResponse::new(row, &products))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|row| {
+            let mut item = ShipmentResponse::new(row, &products)?;
+            let of_item = documents
+                .iter()
+                .filter(|d| d.shipment_id == item.id)
+                .map(|d| Ok((d.id, d.document_type()?, d.status()?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            item.document_summary = Some(document_summary(&item, of_item));
+            Ok(item)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(if legacy {
         Json(items).into_response()
     } else {
@@ -384,13 +396,17 @@ async fn detail(
     let mut tx = caller.begin().await?;
     let shipment = shipment_response(&mut tx, id).await?;
     let latest_event = db::latest_event(&mut tx, id).await?.map(LatestEvent::from);
-    let documents = db::documents_of(&mut tx, id).await?;
+    let documents = documents::documents_of_shipment(&mut tx, id).await?;
     tx.commit().await?;
+    let statuses = documents
+        .iter()
+        .map(|d| Ok((d.id, d.document_type()?, d.status()?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Json(ShipmentDetail {
+        document_summary: document_summary(&shipment, statuses),
         shipment,
         latest_event,
-        document_summary: DocumentSummary::of(&documents),
-        documents: documents.into_iter().map(DocumentItem::from).collect(),
+        documents: DocumentResponse::all(documents)?,
     }))
 }
 

@@ -31,3 +31,8 @@ mod tests {
         assert_eq!(rfc3339_auto(at), "2026-12-03T09:15:31.250Z");
     }
 }
+
+/// A calendar date as answered: `YYYY-MM-DD`.
+pub fn date(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}

@@ -235,13 +235,6 @@ where
     }))
 }
 
-/// A 422 naming one field.
-fn single_field(name: &str, message: &str) -> ApiError {
-    let mut fields = Fields::new();
-    fields.add(name, message);
-    fields.finish().expect_err("one field")
-}
-
 fn bad_multipart(detail: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(BAD_MULTIPART, format!("The multipart body could not be read: {detail}"))
 }
@@ -343,7 +336,7 @@ pub async fn upload(
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             if file.is_some() {
-                return Err(single_field("file", "only one file per upload"));
+                return Err(Fields::one("file", "only one file per upload"));
             }
             let shipment_id = form.shipment_id()?;
             let organization_id = {
@@ -361,7 +354,7 @@ pub async fn upload(
                 })
                 .await
                 .map_err(|error| match error {
-                    PutError::Empty => single_field("file", "is empty"),
+                    PutError::Empty => Fields::one("file", "is empty"),
                     PutError::TooLarge { limit } => too_large(limit),
                     PutError::Refused(()) => ApiError::Rule {
                         status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -382,7 +375,7 @@ pub async fn upload(
         }
     }
     let Some((shipment_id, key, file_name, stored, guard)) = file else {
-        return Err(single_field("file", "is required"));
+        return Err(Fields::one("file", "is required"));
     };
     let input = form.check()?;
     let kind: FileKind = stored.head_result;
@@ -477,10 +470,10 @@ async fn read_text_field(mut field: axum::extract::multipart::Field<'_>) -> Resu
     {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > MAX_TEXT_FIELD_BYTES {
-            return Err(single_field(&name, "is too long"));
+            return Err(Fields::one(&name, "is too long"));
         }
     }
-    String::from_utf8(bytes).map_err(|_| single_field(&name, "must be UTF-8 text"))
+    String::from_utf8(bytes).map_err(|_| Fields::one(&name, "must be UTF-8 text"))
 }
 
 /// The organization owning a shipment the caller's organization owns; 404 otherwise.

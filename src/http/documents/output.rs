@@ -2,18 +2,14 @@
 //! may see — never where or how it is stored (the predecessor answered its raw row, server
 //! path included).
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::documents::DocumentRow;
 use crate::http::error::ApiError;
-use crate::http::time::rfc3339_auto as timestamp;
+use crate::http::time::{date, rfc3339_auto as timestamp};
 
-pub fn date(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
-}
-
+pub 
 /// One document.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DocumentResponse {

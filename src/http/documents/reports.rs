@@ -6,7 +6,6 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::output::date;
 use super::readable;
 use crate::db::documents::{self as db, DocumentRow};
 use crate::db::tenant::TenantTx;
@@ -16,7 +15,7 @@ use crate::domain::Permission;
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Fields, PathIds, QueryParams};
-use crate::http::time::rfc3339_auto as timestamp;
+use crate::http::time::{date, rfc3339_auto as timestamp};
 
 /// At most this many documents in an expiry report (the closest expiries).
 const MAX_EXPIRING: i64 = 500;

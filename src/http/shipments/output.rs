@@ -1,18 +1,17 @@
 //! Response bodies of the shipment slice, in the predecessor's shapes (reference §1.4, UI
 //! §1.5): enum values in lower case, timestamps RFC 3339 in UTC, dates `YYYY-MM-DD`.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::shipments::{DocumentRow, EventRow, PartyRow, ProductRow, ShipmentRow};
+use crate::db::shipments::{EventRow, PartyRow, ProductRow, ShipmentRow};
+use crate::domain::document::requirements::{required_documents, Completeness};
+use crate::domain::document::{DocumentStatus, DocumentType};
 use crate::domain::ShipmentStatus;
+use crate::http::documents::output::DocumentResponse;
 use crate::http::error::ApiError;
-use crate::http::time::rfc3339_auto as timestamp;
+use crate::http::time::{date, rfc3339_auto as timestamp};
 
-fn date(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
-}
 
 /// An UPPER-CASE database label in the API's lower case.
 fn lower(label: &str) -> String {
@@ -48,6 +47,11 @@ pub struct ShipmentResponse {
     pub created_at: String,
     pub updated_at: Option<String>,
     pub products: Vec<ProductResponse>,
+    /// In lists: how far the shipment's documents cover what it requires (see the detail's
+    /// `document_summary`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub document_summary: Option<Completeness>,
 }
 
 impl ShipmentResponse {
@@ -86,6 +90,7 @@ impl ShipmentResponse {
             created_at: timestamp(row.created_at),
             updated_at: row.updated_at.map(timestamp),
             products,
+            document_summary: None,
         })
     }
 }
@@ -143,8 +148,11 @@ pub struct ShipmentList {
 pub struct ShipmentDetail {
     pub shipment: ShipmentResponse,
     pub latest_event: Option<LatestEvent>,
-    pub documents: Vec<DocumentItem>,
-    pub document_summary: DocumentSummary,
+    pub documents: Vec<DocumentResponse>,
+    /// `{total_required, total_uploaded, complete, missing[], pending_validation,
+    /// is_complete, failed[], pending[], checklist[]}`.
+    #[schema(value_type = Object)]
+    pub document_summary: Completeness,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -173,69 +181,18 @@ impl From<EventRow> for LatestEvent {
     }
 }
 
-/// A document of the shipment (never its storage path).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DocumentItem {
-    pub id: Uuid,
-    /// Lower case (`bill_of_lading`).
-    pub document_type: String,
-    pub name: String,
-    /// Lower case (`uploaded`).
-    pub status: String,
-    pub reference_number: Option<String>,
-    pub issue_date: Option<String>,
-    pub expiry_date: Option<String>,
-}
-
-impl From<DocumentRow> for DocumentItem {
-    fn from(row: DocumentRow) -> Self {
-        Self {
-            id: row.id,
-            document_type: lower(&row.document_type),
-            name: row.name,
-            status: lower(&row.status),
-            reference_number: row.reference_number,
-            issue_date: row.issue_date.map(date),
-            expiry_date: row.expiry_date.map(date),
-        }
-    }
-}
-
-/// Totals over the shipment's documents. Which documents a shipment *requires* (by HS code
-/// and destination) comes with the documents issue; until then nothing is required, so
-/// `total_required` is 0 and `missing` is empty, and `is_complete` means "has documents and
-/// every one is through review".
-#[derive(Debug, Serialize, utoipa::ToSchema, PartialEq, Eq)]
-pub struct DocumentSummary {
-    pub total_required: i64,
-    pub total_uploaded: i64,
-    /// Validated, compliance_ok or linked.
-    pub complete: i64,
-    pub missing: Vec<String>,
-    /// Uploaded and waiting for review.
-    pub pending_validation: i64,
-    pub is_complete: bool,
-}
-
-impl DocumentSummary {
-    pub fn of(documents: &[DocumentRow]) -> Self {
-        let count = |labels: &[&str]| {
-            documents
-                .iter()
-                .filter(|d| labels.contains(&d.status.as_str()))
-                .count() as i64
-        };
-        let total_uploaded = documents.len() as i64;
-        let complete = count(&["VALIDATED", "COMPLIANCE_OK", "LINKED"]);
-        Self {
-            total_required: 0,
-            total_uploaded,
-            complete,
-            missing: Vec::new(),
-            pending_validation: count(&["UPLOADED"]),
-            is_complete: total_uploaded > 0 && complete == total_uploaded,
-        }
-    }
+/// How far a shipment's documents cover what it requires (by its products' HS codes and
+/// its port of discharge): the predecessor's `document_summary` fields, plus the failed
+/// and pending types and a per-type checklist.
+pub fn document_summary(
+    shipment: &ShipmentResponse,
+    documents: impl IntoIterator<Item = (Uuid, DocumentType, DocumentStatus)>,
+) -> Completeness {
+    let required = required_documents(
+        shipment.products.iter().map(|p| Some(p.hs_code.as_str())),
+        shipment.pod_code.as_deref(),
+    );
+    Completeness::of(&required, documents)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
