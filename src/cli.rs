@@ -144,6 +144,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// U1: peak memory of streamed uploads into the configured document storage.
+    Upload {
+        /// Size of each upload in MB (10^6 bytes).
+        #[arg(long, default_value_t = 50)]
+        size_mb: u64,
+        /// Uploads at once in the second run.
+        #[arg(long, default_value_t = 20)]
+        concurrency: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +293,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             let result = bench::api::run(database.url(), &options).await;
             database.close().await?;
             result
+        }
+        Some(Command::Bench(BenchCommand::Upload {
+            size_mb,
+            concurrency,
+        })) => {
+            let storage = crate::storage::Storage::open(&config.storage)?;
+            let options = bench::upload::UploadBenchOptions {
+                size_bytes: size_mb.max(1) * 1_000_000,
+                concurrency,
+            };
+            bench::upload::run(&storage, &options).await
         }
         Some(Command::Seed(command)) => {
             let database = Database::open(&config).await?;

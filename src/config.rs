@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use crate::storage::{StorageConfig, StorageSettings};
+
 /// Where TraceHub keeps its managed PostgreSQL cluster when `DATABASE_URL` is unset.
 pub const DEFAULT_DATA_DIR: &str = ".tracehub";
 /// Where the web server listens unless told otherwise.
@@ -38,6 +40,12 @@ pub struct Config {
     /// Where uploaded documents are stored (`UPLOAD_DIR`, default `uploads`, as the
     /// backup manifests record it).
     pub upload_dir: PathBuf,
+    /// Where documents are kept: `upload_dir`, or the bucket of `STORAGE_URL=s3://bucket/prefix`
+    /// (with `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`).
+    pub storage: StorageConfig,
+    /// The largest document accepted (`MAX_UPLOAD_MB`, default 50, in MiB), in bytes.
+    pub max_upload_bytes: u64,
     /// `TRACEHUB_ENV=production`: configuration mistakes that are merely inconvenient in
     /// development (no JWT secret) refuse to start instead.
     pub production: bool,
@@ -311,6 +319,17 @@ impl Config {
         let upload_dir = std::env::var_os("UPLOAD_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("uploads"));
+        let env_text = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let storage = StorageConfig::from_settings(StorageSettings {
+            url: env_text("STORAGE_URL"),
+            upload_dir: upload_dir.clone(),
+            region: env_text("AWS_REGION").or_else(|| env_text("AWS_DEFAULT_REGION")),
+            endpoint: env_text("AWS_ENDPOINT_URL").or_else(|| env_text("AWS_ENDPOINT")),
+            access_key_id: env_text("AWS_ACCESS_KEY_ID"),
+            secret_access_key: env_text("AWS_SECRET_ACCESS_KEY"),
+            session_token: env_text("AWS_SESSION_TOKEN"),
+        })?;
+        let max_upload_bytes = u64::from(number_from_env("MAX_UPLOAD_MB", 50)?) * 1024 * 1024;
         let exposure = Exposure::from_settings(
             production,
             std::env::var("TRACEHUB_API_DOCS").ok().as_deref(),
@@ -329,6 +348,8 @@ impl Config {
             exposure,
             cors_origins,
             upload_dir,
+            storage,
+            max_upload_bytes,
             database_url,
             app_database_url,
             data_dir,
