@@ -423,7 +423,10 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     }
     .context("logging in as the application role (is the database at revision 007 or later?)")?;
     let dummy_hashes = failed_login_padding(database).await?;
+    let storage = crate::storage::Storage::open(&config.storage)?;
+    tracing::info!(storage = storage.description(), "documents are stored in");
     let state = crate::http::AppState::with_jwt_secret(pool, &secret)
+        .with_storage(storage, config.max_upload_bytes)
         .with_public_url(public_url)
         .with_dummy_hashes(dummy_hashes)
         .with_cors_origins(config.cors_origins.clone())

@@ -313,6 +313,9 @@ pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
 /// The largest request body the API reads (JSON bodies; axum's default limit too).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The route whose body is not buffered (a document upload streams to storage).
+const UPLOAD_PATH_SUFFIX: &str = "/documents/upload";
+
 /// How long a client may take to send its body.
 const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -326,6 +329,10 @@ pub async fn buffer_body(
 ) -> axum::response::Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
+    // The upload streams its own body, under its own limit.
+    if request.uri().path().ends_with(UPLOAD_PATH_SUFFIX) {
+        return next.run(request).await;
+    }
     let (parts, body) = request.into_parts();
     let bytes = match tokio::time::timeout(
         BODY_READ_TIMEOUT,

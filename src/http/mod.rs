@@ -39,11 +39,15 @@ use crate::auth::password::DummyHashes;
 use crate::auth::TokenKeys;
 use crate::config::{resolve_jwt_secret, Exposure, JwtSecret, PublicUrl, DEFAULT_BIND};
 use crate::db::tenant::AppPool;
+use crate::storage::Storage;
 use error::ApiError;
 use metrics::Metrics;
 
 /// The header that carries the request id in both directions.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The upload limit of a state nobody configured: `MAX_UPLOAD_MB`'s default, 50 MiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -62,6 +66,10 @@ pub struct AppState {
     pub public_url: Arc<PublicUrl>,
     /// What a failed login verifies against besides (or instead of) a real hash.
     pub dummy_hashes: Arc<DummyHashes>,
+    /// Where documents' files are kept (`UPLOAD_DIR` or `STORAGE_URL`).
+    pub storage: Storage,
+    /// The largest document accepted (`MAX_UPLOAD_MB`).
+    pub max_upload_bytes: u64,
 }
 
 impl AppState {
@@ -87,7 +95,16 @@ impl AppState {
                     .expect("the default bind address parses"),
             )),
             dummy_hashes: Arc::new(DummyHashes::argon2_only()),
+            storage: Storage::in_memory(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
         }
+    }
+
+    /// Keeps documents' files in `storage`, accepting files up to `max_upload_bytes`.
+    pub fn with_storage(mut self, storage: Storage, max_upload_bytes: u64) -> Self {
+        self.storage = storage;
+        self.max_upload_bytes = max_upload_bytes;
+        self
     }
 
     /// Pads failed logins with these hashes (the server builds them from the stored hashes

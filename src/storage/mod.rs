@@ -137,6 +137,16 @@ impl Storage {
         }
     }
 
+    /// Memory only, gone with the process: the store of a state nobody configured (tests
+    /// and benchmarks that never touch documents). The server always opens its configured one.
+    pub fn in_memory() -> Self {
+        Self {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            description: "memory".into(),
+            part_size: LOCAL_PART_BYTES,
+        }
+    }
+
     /// A local directory, created when missing.
     pub fn local(dir: impl AsRef<Path>) -> Result<Self, OpenError> {
         let dir = dir.as_ref();
