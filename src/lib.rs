@@ -12,3 +12,4 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ops;
+pub mod pdf;

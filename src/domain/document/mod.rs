@@ -2,6 +2,11 @@
 //!
 //! * [`DocumentType`] / [`DocumentStatus`]: the 16 types and 7 statuses; the API speaks lower
 //!   case (`bill_of_lading`), the database stores the predecessor's UPPER-CASE labels.
+//! * [`sniff`]: the file kind of an upload, from its first bytes; [`classify`]: the document
+//!   type, sections and fields found in the text of its pages.
+
+pub mod classify;
+pub mod sniff;
 
 api_enum!(
     /// What a document is (`documenttype`).
