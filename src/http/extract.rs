@@ -307,7 +307,7 @@ pub type Patch<T> = Option<Option<T>>;
 pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Patch<T>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
 /// The largest request body the API reads (JSON bodies; axum's default limit too).

@@ -6,14 +6,18 @@
 //! * [`field_rules`]: what each type must carry before it can be validated.
 //! * [`requirements`]: which types a shipment needs, and how far its documents cover them.
 //! * [`expiry`]: how urgent a document's expiry is.
+//! * [`sniff`]: the file kind of an upload, from its first bytes; [`classify`]: the document
+//!   type, sections and fields found in the text of its pages.
 //!
 //! All of it is pure: handlers read the rows, these functions decide, handlers write.
 
 use serde::{Serialize, Serializer};
 
+pub mod classify;
 pub mod expiry;
 pub mod field_rules;
 pub mod requirements;
+pub mod sniff;
 pub mod workflow;
 
 api_enum!(

@@ -598,7 +598,9 @@ pub async fn download(
     audit(&mut tx, &request_id, "document.download", id, details).await?;
     tx.commit().await?;
 
-    let status = if fetched.is_partial() {
+    let partial = fetched.is_partial();
+    let (served, size) = (fetched.range.clone(), fetched.size);
+    let status = if partial {
         StatusCode::PARTIAL_CONTENT
     } else {
         StatusCode::OK
@@ -611,7 +613,7 @@ pub async fn download(
         header::CONTENT_TYPE,
         HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(fetched.range.end - fetched.range.start));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(served.end - served.start));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     let name = row.file_name.as_deref().unwrap_or(&row.name);
@@ -623,13 +625,8 @@ pub async fn download(
             headers.insert(header::ETAG, value);
         }
     }
-    if fetched.is_partial() {
-        let value = format!(
-            "bytes {}-{}/{}",
-            fetched.range.start,
-            fetched.range.end - 1,
-            fetched.size
-        );
+    if partial {
+        let value = format!("bytes {}-{}/{size}", served.start, served.end - 1);
         headers.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("ascii"));
     }
     Ok(response)

@@ -9,7 +9,6 @@ use crate::db::documents::DocumentRow;
 use crate::http::error::ApiError;
 use crate::http::time::{date, rfc3339_auto as timestamp};
 
-pub 
 /// One document.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DocumentResponse {
