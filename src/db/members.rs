@@ -209,7 +209,10 @@ pub async fn add(
 
 /// Every active member of the organization whose account is active (to choose whom to
 /// notify; organizations have members by the dozen, not by the million).
-pub async fn active(tx: &mut TenantTx, organization_id: Uuid) -> Result<Vec<MemberRow>, sqlx::Error> {
+pub async fn active(
+    tx: &mut TenantTx,
+    organization_id: Uuid,
+) -> Result<Vec<MemberRow>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} {FROM} WHERE m.organization_id = $1 AND m.status = 'active' \
             AND u.is_active ORDER BY u.email"

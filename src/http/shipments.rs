@@ -32,14 +32,12 @@ use super::extract::{Fields, JsonBody, PathIds, QueryParams, RequestId};
 use super::AppState;
 use crate::db::documents;
 use crate::db::shipments::{self as db, ListFilter, ListScope, ShipmentRow, ShipmentValues};
-use crate::http::documents::output::DocumentResponse;
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::shipment::may_carry_products;
 use crate::domain::{may_delete, text, ListCursor, Permission, ShipmentStatus};
+use crate::http::documents::output::DocumentResponse;
 use input::{ShipmentCreate, ShipmentInput};
-use output::{
-    document_summary, LatestEvent, ShipmentDetail, ShipmentList, ShipmentResponse,
-};
+use output::{document_summary, LatestEvent, ShipmentDetail, ShipmentList, ShipmentResponse};
 
 /// Nested under `/api/v1` and `/api` by [`super::router`].
 pub fn router() -> Router<AppState> {

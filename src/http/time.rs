@@ -17,6 +17,11 @@ pub fn rfc3339_auto(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// A calendar date as answered: `YYYY-MM-DD`.
+pub fn date(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,9 +35,4 @@ mod tests {
         assert_eq!(rfc3339_seconds(at), "2026-12-03T09:15:31Z");
         assert_eq!(rfc3339_auto(at), "2026-12-03T09:15:31.250Z");
     }
-}
-
-/// A calendar date as answered: `YYYY-MM-DD`.
-pub fn date(day: chrono::NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
 }

@@ -281,6 +281,34 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The secret the app signs tokens with, so tests can forge (or properly sign) their own.
     pub jwt_secret: tracehub::config::JwtSecret,
+    /// Where the app keeps documents' files (a folder of the test's own, unless a test
+    /// chose another back end).
+    pub storage: tracehub::storage::Storage,
+    /// Kept for the app's lifetime: the S3 server, or the folder, behind `storage`.
+    _store_owner: StoreOwner,
+}
+
+/// What keeps a test's store alive (and removes it afterwards).
+enum StoreOwner {
+    Folder(PathBuf),
+    S3(Box<crate::s3::S3Server>),
+}
+
+impl Drop for StoreOwner {
+    fn drop(&mut self) {
+        if let StoreOwner::Folder(dir) = self {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A fresh folder for one test's documents, under `target/tmp`.
+fn upload_folder() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("uploads")
+        .join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&dir).expect("upload folder");
+    dir
 }
 
 impl TestApp {
@@ -319,6 +347,24 @@ impl TestApp {
         .await
     }
 
+    /// Demo data at head, its documents kept on `backend`.
+    pub async fn spawn_with_backend(backend: crate::documents::Backend) -> Self {
+        let owner = match backend {
+            crate::documents::Backend::Local => StoreOwner::Folder(upload_folder()),
+            crate::documents::Backend::S3 => StoreOwner::S3(Box::new(crate::s3::start().await)),
+        };
+        let db = TestDb::demo().await;
+        Self::serve_on(
+            db,
+            4,
+            std::time::Duration::from_secs(5),
+            tracehub::config::JwtSecret::random(),
+            |state| state,
+            owner,
+        )
+        .await
+    }
+
     /// Serves an existing database (at revision 007 or later).
     pub async fn serve(
         db: TestDb,
@@ -336,6 +382,22 @@ impl TestApp {
         jwt_secret: tracehub::config::JwtSecret,
         configure: impl FnOnce(tracehub::http::AppState) -> tracehub::http::AppState,
     ) -> Self {
+        let owner = StoreOwner::Folder(upload_folder());
+        Self::serve_on(db, pool_size, acquire_timeout, jwt_secret, configure, owner).await
+    }
+
+    async fn serve_on(
+        db: TestDb,
+        pool_size: u32,
+        acquire_timeout: std::time::Duration,
+        jwt_secret: tracehub::config::JwtSecret,
+        configure: impl FnOnce(tracehub::http::AppState) -> tracehub::http::AppState,
+        owner: StoreOwner,
+    ) -> Self {
+        let storage = match &owner {
+            StoreOwner::Folder(dir) => tracehub::storage::Storage::local(dir).expect("local store"),
+            StoreOwner::S3(server) => server.storage(),
+        };
         let pool = tracehub::db::tenant::AppPool::connect(&db.url, pool_size, acquire_timeout)
             .await
             .expect("application pool");
@@ -347,7 +409,8 @@ impl TestApp {
         // As `tracehub serve` in development: links on the address it listens on.
         let state = configure(
             tracehub::http::AppState::with_jwt_secret(pool.clone(), &jwt_secret)
-                .with_public_url(tracehub::config::PublicUrl::for_bind(local)),
+                .with_public_url(tracehub::config::PublicUrl::for_bind(local))
+                .with_storage(storage.clone(), tracehub::http::DEFAULT_MAX_UPLOAD_BYTES),
         );
         tokio::spawn(tracehub::http::serve(state, listener));
         Self {
@@ -356,6 +419,8 @@ impl TestApp {
             pool,
             client: reqwest::Client::new(),
             jwt_secret,
+            storage,
+            _store_owner: owner,
         }
     }
 

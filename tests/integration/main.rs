@@ -6,6 +6,7 @@ mod auth;
 mod authority;
 mod backup;
 mod cli;
+mod documents;
 mod fuzz;
 mod helpers;
 mod http_ops;

@@ -375,7 +375,24 @@ async fn the_detail_has_the_latest_event_documents_and_summary_and_delete_keeps_
         detail["document_summary"]["total_uploaded"],
         documents.len()
     );
-    assert_eq!(detail["document_summary"]["total_required"], 0);
+    // What the shipment requires, by its products' HS codes and its destination, and where
+    // each required type stands: every type counted once, in exactly one state.
+    let summary = &detail["document_summary"];
+    let required = summary["total_required"].as_u64().expect("total_required");
+    assert!(required >= 5, "{summary}");
+    assert_eq!(
+        summary["checklist"].as_array().unwrap().len() as u64,
+        required
+    );
+    let listed = |key: &str| summary[key].as_array().unwrap().len() as u64;
+    assert_eq!(
+        summary["complete"].as_u64().unwrap()
+            + listed("missing")
+            + listed("pending")
+            + listed("failed"),
+        required,
+        "{summary}"
+    );
     let path = format!("/api/shipments/{SHIPMENT_001}");
     assert_error(
         w.call(Method::DELETE, &path, &w.admin, None).await,

@@ -124,7 +124,12 @@ struct UploadFields {
     issuing_authority: Option<String>,
 }
 
-fn bounded_text(fields: &mut Fields, name: &str, value: Option<String>, max: usize) -> Option<String> {
+fn bounded_text(
+    fields: &mut Fields,
+    name: &str,
+    value: Option<String>,
+    max: usize,
+) -> Option<String> {
     let text = value?.trim().to_string();
     if text.chars().count() > max {
         fields.add(name, format!("must be at most {max} characters"));
@@ -155,9 +160,14 @@ impl UploadForm {
         };
         let reference_number =
             bounded_text(&mut fields, "reference_number", self.reference_number, 100);
-        let issuing_authority =
-            bounded_text(&mut fields, "issuing_authority", self.issuing_authority, 255);
-        let issue_date = super::date_field(&mut fields, "issue_date", Some(self.issue_date)).flatten();
+        let issuing_authority = bounded_text(
+            &mut fields,
+            "issuing_authority",
+            self.issuing_authority,
+            255,
+        );
+        let issue_date =
+            super::date_field(&mut fields, "issue_date", Some(self.issue_date)).flatten();
         let expiry_date =
             super::date_field(&mut fields, "expiry_date", Some(self.expiry_date)).flatten();
         fields.finish()?;
@@ -225,25 +235,34 @@ where
     S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    Box::pin(futures_util::stream::unfold(stream, |mut stream| async move {
-        match tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await {
-            Ok(Some(Ok(bytes))) => Some((Ok(bytes), stream)),
-            Ok(Some(Err(error))) => Some((Err(error.to_string()), stream)),
-            Ok(None) => None,
-            Err(_) => Some((Err("the upload stalled".to_string()), stream)),
-        }
-    }))
+    Box::pin(futures_util::stream::unfold(
+        stream,
+        |mut stream| async move {
+            match tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await {
+                Ok(Some(Ok(bytes))) => Some((Ok(bytes), stream)),
+                Ok(Some(Err(error))) => Some((Err(error.to_string()), stream)),
+                Ok(None) => None,
+                Err(_) => Some((Err("the upload stalled".to_string()), stream)),
+            }
+        },
+    ))
 }
 
 fn bad_multipart(detail: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request(BAD_MULTIPART, format!("The multipart body could not be read: {detail}"))
+    ApiError::bad_request(
+        BAD_MULTIPART,
+        format!("The multipart body could not be read: {detail}"),
+    )
 }
 
 fn too_large(limit: u64) -> ApiError {
     ApiError::Rule {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         code: FILE_TOO_LARGE,
-        detail: format!("The file is larger than the limit of {} MB", limit / (1024 * 1024)),
+        detail: format!(
+            "The file is larger than the limit of {} MB",
+            limit / (1024 * 1024)
+        ),
     }
 }
 
@@ -282,16 +301,17 @@ pub struct UploadFormSchema {
     shipment_id: Uuid,
     /// Default `other`.
     document_type: Option<DocumentType>,
-    /// PDF, JPEG, PNG, DOC or DOCX, decided by content; at most `MAX_UPLOAD_MB` (50 MB).
-    #[schema(value_type = String, format = Binary)]
+    /// PDF, JPEG, PNG, DOC or DOCX, decided by content; at most `MAX_UPLOAD_MB` (default
+    /// 50 MiB, the bound stated here).
+    #[schema(value_type = String, format = Binary, max_length = 52428800)]
     file: Vec<u8>,
     #[schema(max_length = 100)]
     reference_number: Option<String>,
     /// `true`: let the PDF's text choose the type when it is `other`.
     auto_detect: Option<bool>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<String>, format = Date, max_length = 64)]
     issue_date: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<String>, format = Date, max_length = 64)]
     expiry_date: Option<String>,
     #[schema(max_length = 255)]
     issuing_authority: Option<String>,
@@ -366,7 +386,7 @@ pub async fn upload(
                 })?;
             let guard = StoredFile {
                 storage: state.storage.clone(),
-                key: Some(key.clone()),
+                key: Some(key),
             };
             file = Some((shipment_id, key, file_name, stored, guard));
         } else {
@@ -407,14 +427,22 @@ pub async fn upload(
     let _ = input.auto_detect;
     let row = db::insert_document(&mut tx, &new).await?;
     if let Some(reference) = input.reference_number.as_deref() {
-        db::register_reference(&mut tx, shipment_id, reference, input.document_type, document_id, None)
-            .await?;
+        db::register_reference(
+            &mut tx,
+            shipment_id,
+            reference,
+            input.document_type,
+            document_id,
+            None,
+        )
+        .await?;
     }
-    let duplicates: Vec<DuplicateFile> = db::same_content(&mut tx, shipment_id, &sha256, document_id)
-        .await?
-        .into_iter()
-        .map(|(id, name)| DuplicateFile { id, name })
-        .collect();
+    let duplicates: Vec<DuplicateFile> =
+        db::same_content(&mut tx, shipment_id, &sha256, document_id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| DuplicateFile { id, name })
+            .collect();
     let details = serde_json::json!({
         "shipment_id": shipment_id,
         "document_type": input.document_type.as_str(),
@@ -424,7 +452,14 @@ pub async fn upload(
         "mime_type": kind.mime_type(),
         "duplicate_of": duplicates.iter().map(|d| d.id).collect::<Vec<_>>(),
     });
-    audit(&mut tx, &request_id, "document.upload", document_id, details).await?;
+    audit(
+        &mut tx,
+        &request_id,
+        "document.upload",
+        document_id,
+        details,
+    )
+    .await?;
     notify_reviewers(&mut tx, &caller, &row).await?;
     tx.commit().await?;
     guard.keep();
@@ -460,7 +495,9 @@ pub async fn upload(
 }
 
 /// Reads a text field of the form, bounded.
-async fn read_text_field(mut field: axum::extract::multipart::Field<'_>) -> Result<String, ApiError> {
+async fn read_text_field(
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<String, ApiError> {
     let name = field.name().unwrap_or_default().to_string();
     let mut bytes = Vec::new();
     while let Some(chunk) = tokio::time::timeout(IDLE_TIMEOUT, field.chunk())
@@ -477,7 +514,11 @@ async fn read_text_field(mut field: axum::extract::multipart::Field<'_>) -> Resu
 }
 
 /// The organization owning a shipment the caller's organization owns; 404 otherwise.
-async fn owned_shipment(tx: &mut TenantTx, caller: &CurrentUser, id: Uuid) -> Result<Uuid, ApiError> {
+async fn owned_shipment(
+    tx: &mut TenantTx,
+    caller: &CurrentUser,
+    id: Uuid,
+) -> Result<Uuid, ApiError> {
     let shipment = crate::db::shipments::find_shipment(tx, id)
         .await?
         .filter(|shipment| shipment.organization_id == caller.organization_id)
@@ -506,7 +547,11 @@ async fn notify_reviewers(
         })
         .collect();
     let kind = document.document_type()?;
-    let message = format!("{} \"{}\" was uploaded and waits for review", kind.as_str(), document.name);
+    let message = format!(
+        "{} \"{}\" was uploaded and waits for review",
+        kind.as_str(),
+        document.name
+    );
     notifications::notify(
         tx,
         &reviewers,
@@ -533,7 +578,13 @@ async fn notify_reviewers(
 pub fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded = percent_encoding::utf8_percent_encode(name, ATTR_CHAR).to_string();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
@@ -608,14 +659,23 @@ pub async fn download(
     let mut response = Response::new(Body::from_stream(fetched.body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    let mime = row.mime_type.as_deref().unwrap_or("application/octet-stream");
+    let mime = row
+        .mime_type
+        .as_deref()
+        .unwrap_or("application/octet-stream");
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(served.end - served.start));
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(served.end - served.start),
+    );
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     let name = row.file_name.as_deref().unwrap_or(&row.name);
     if let Ok(value) = HeaderValue::from_str(&content_disposition(name)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
@@ -627,7 +687,10 @@ pub async fn download(
     }
     if partial {
         let value = format!("bytes {}-{}/{size}", served.start, served.end - 1);
-        headers.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("ascii"));
+        headers.insert(
+            header::CONTENT_RANGE,
+            HeaderValue::from_str(&value).expect("ascii"),
+        );
     }
     Ok(response)
 }
@@ -682,10 +745,53 @@ pub async fn remove(
     tx.commit().await?;
     // The row is gone; its file follows. A failure here leaves an orphan file (logged), never
     // a row without its file.
-    if let Some(key) = row.storage_key.as_deref().and_then(|k| StorageKey::parse(k).ok()) {
+    if let Some(key) = row
+        .storage_key
+        .as_deref()
+        .and_then(|k| StorageKey::parse(k).ok())
+    {
         if let Err(error) = state.storage.delete(&key).await {
             tracing::warn!(%key, %error, "could not delete the file of a deleted document");
         }
     }
     Ok(DELETED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_keeps_its_last_component_without_control_characters() {
+        for (given, kept) in [
+            (Some("../../etc/passwd"), "passwd"),
+            (Some("C:\\Windows\\win.ini"), "win.ini"),
+            (Some("a\u{0}b\u{7}c.pdf"), "abc.pdf"),
+            (Some("report.pdf"), "report.pdf"),
+            (Some(" spaced .pdf "), "spaced .pdf"),
+            (Some("/"), "document"),
+            (Some(".."), "document"),
+            (Some(""), "document"),
+            (None, "document"),
+        ] {
+            assert_eq!(clean_file_name(given), kept, "{given:?}");
+        }
+        let long = "é".repeat(300);
+        assert_eq!(
+            clean_file_name(Some(&long)).chars().count(),
+            MAX_FILE_NAME_CHARS
+        );
+    }
+
+    #[test]
+    fn content_disposition_has_an_ascii_name_and_the_exact_one_encoded() {
+        assert_eq!(
+            content_disposition("Bill \"1\" – ü.pdf"),
+            "attachment; filename=\"Bill _1_ _ _.pdf\"; filename*=UTF-8''Bill%20%221%22%20%E2%80%93%20%C3%BC.pdf"
+        );
+        assert_eq!(
+            content_disposition("a;b\\c.pdf"),
+            "attachment; filename=\"a;b_c.pdf\"; filename*=UTF-8''a%3Bb%5Cc.pdf"
+        );
+    }
 }

@@ -38,7 +38,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/documents/upload", files::upload_route())
         .route("/documents/expiring", get(reports::expiring))
-        .route("/documents/workflow/summary", get(reports::workflow_summary))
+        .route(
+            "/documents/workflow/summary",
+            get(reports::workflow_summary),
+        )
         .route(
             "/documents/types/{document_type}/requirements",
             get(review::type_requirements),
@@ -211,7 +214,11 @@ fn text_field(
 }
 
 /// A `YYYY-MM-DD` date field; blank or null clears.
-pub fn date_field(fields: &mut Fields, name: &str, value: Option<Option<String>>) -> Option<Option<NaiveDate>> {
+pub fn date_field(
+    fields: &mut Fields,
+    name: &str,
+    value: Option<Option<String>>,
+) -> Option<Option<NaiveDate>> {
     let value = value?;
     match value.as_deref().map(str::trim) {
         None | Some("") => Some(None),
@@ -229,7 +236,12 @@ impl MetadataInput {
     fn change(self) -> Result<MetadataChange, ApiError> {
         let mut fields = Fields::new();
         let change = MetadataChange {
-            reference_number: text_field(&mut fields, "reference_number", self.reference_number, 100),
+            reference_number: text_field(
+                &mut fields,
+                "reference_number",
+                self.reference_number,
+                100,
+            ),
             issue_date: date_field(&mut fields, "issue_date", self.issue_date),
             expiry_date: date_field(&mut fields, "expiry_date", self.expiry_date),
             issuing_authority: text_field(

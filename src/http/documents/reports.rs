@@ -162,13 +162,21 @@ pub async fn workflow_summary(
     visible_shipment(&mut tx, query.shipment_id).await?;
     let rows = db::documents_of_shipment(&mut tx, query.shipment_id).await?;
     tx.commit().await?;
-    let statuses = rows.iter().map(DocumentRow::status).collect::<Result<Vec<_>, _>>()?;
+    let statuses = rows
+        .iter()
+        .map(DocumentRow::status)
+        .collect::<Result<Vec<_>, _>>()?;
     let today = Utc::now().date_naive();
     let until = today + chrono::Duration::days(SUMMARY_EXPIRY_DAYS);
     let soon: Vec<DocumentRow> = rows
         .into_iter()
         .filter(|row| row.expiry_date.is_some_and(|day| day <= until))
-        .filter(|row| !matches!(row.status(), Ok(crate::domain::document::DocumentStatus::Archived)))
+        .filter(|row| {
+            !matches!(
+                row.status(),
+                Ok(crate::domain::document::DocumentStatus::Archived)
+            )
+        })
         .collect();
     let mut expiring = ExpiringDocument::sorted(soon, today)?;
     let expiring_soon = expiring.len();
@@ -225,9 +233,9 @@ pub async fn duplicates(
     let mut documents_per_group: Vec<Vec<Uuid>> = Vec::new();
     for sighting in sightings {
         let kind = sighting.document_type()?.as_str();
-        let same = groups
-            .last()
-            .is_some_and(|g| g.reference_number == sighting.reference_number && g.document_type == kind);
+        let same = groups.last().is_some_and(|g| {
+            g.reference_number == sighting.reference_number && g.document_type == kind
+        });
         if !same {
             groups.push(DuplicateReference {
                 reference_number: sighting.reference_number.clone(),
@@ -240,11 +248,15 @@ pub async fn duplicates(
         if !documents.contains(&sighting.document_id) {
             documents.push(sighting.document_id);
         }
-        groups.last_mut().expect("pushed").occurrences.push(Occurrence {
-            document_id: sighting.document_id,
-            content_id: sighting.content_id,
-            first_seen_at: sighting.seen_at.map(timestamp),
-        });
+        groups
+            .last_mut()
+            .expect("pushed")
+            .occurrences
+            .push(Occurrence {
+                document_id: sighting.document_id,
+                content_id: sighting.content_id,
+                first_seen_at: sighting.seen_at.map(timestamp),
+            });
     }
     let total_references = groups.len();
     let duplicates: Vec<DuplicateReference> = groups

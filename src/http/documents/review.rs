@@ -234,10 +234,15 @@ const MAX_NOTES_CHARS: usize = 1000;
 
 fn checked_notes(notes: Option<String>) -> Result<Option<String>, ApiError> {
     let mut fields = Fields::new();
-    let notes = notes.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let notes = notes
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
     if let Some(text) = &notes {
         if text.chars().count() > MAX_NOTES_CHARS {
-            fields.add("notes", format!("must be at most {MAX_NOTES_CHARS} characters"));
+            fields.add(
+                "notes",
+                format!("must be at most {MAX_NOTES_CHARS} characters"),
+            );
         }
         fields.check_no_nul("notes", text);
     }
@@ -359,7 +364,11 @@ async fn tell_uploader(
     } else {
         ("document_validated", "Document approved")
     };
-    let mut message = format!("\"{}\" is now {}", document.name, workflow::status_info(to).display);
+    let mut message = format!(
+        "\"{}\" is now {}",
+        document.name,
+        workflow::status_info(to).display
+    );
     if let Some(notes) = notes {
         message.push_str(&format!(": {notes}"));
     }

@@ -12,7 +12,6 @@ use crate::http::documents::output::DocumentResponse;
 use crate::http::error::ApiError;
 use crate::http::time::{date, rfc3339_auto as timestamp};
 
-
 /// An UPPER-CASE database label in the API's lower case.
 fn lower(label: &str) -> String {
     label.to_ascii_lowercase()
