@@ -86,6 +86,8 @@ pub struct NewDocument<'a> {
     pub mime_type: &'a str,
     pub status: DocumentStatus,
     pub page_count: Option<i32>,
+    /// Sections found in the file (several documents scanned into one), at least 1.
+    pub content_count: i32,
     pub reference_number: Option<&'a str>,
     pub issue_date: Option<NaiveDate>,
     pub expiry_date: Option<NaiveDate>,
@@ -113,7 +115,7 @@ pub async fn insert_document(
              uploaded_by_id, uploaded_at, storage_key, content_sha256, extra_data, created_at, \
              updated_at) \
          VALUES ($1, $2, $3::documenttype, $4, $5, $6, $7, $8, $9::documentstatus, true, \
-             cardinality($10::text[]) > 1, greatest(cardinality($10::text[]), 1), $11, $12, $13, \
+             $10 > 1, $10, $11, $12, $13, \
              $14, $15, (SELECT left(email, 100) FROM users WHERE id = app.current_user_id()), \
              app.current_user_id(), now(), $16, $17, $18, now(), now()) \
          RETURNING {COLUMNS}"
@@ -128,7 +130,7 @@ pub async fn insert_document(
         .bind(document.file_size_bytes)
         .bind(document.mime_type)
         .bind(document.status.db_label())
-        .bind(&types)
+        .bind(document.content_count.max(1))
         .bind(document.page_count)
         .bind(document.reference_number)
         .bind(document.issue_date)

@@ -733,3 +733,105 @@ async fn delete_is_for_admins_audited_and_removes_the_file() {
         assert_error(response, StatusCode::NOT_FOUND, "NOT_FOUND", "after delete").await;
     }
 }
+
+/// A PDF with one page per text, written by our own PDF writer.
+pub fn pdf_of_pages(pages: &[&str]) -> Vec<u8> {
+    let mut builder = tracehub::pdf::writer::PdfBuilder::new("test");
+    for (i, page) in pages.iter().enumerate() {
+        if i > 0 {
+            builder.page_break();
+        }
+        for line in page.lines() {
+            builder.paragraph(line);
+        }
+    }
+    builder.finish()
+}
+
+const BILL_OF_LADING: &str = "BILL OF LADING FOR OCEAN TRANSPORT\n\
+    B/L No. MEDU12345678\nShipper: VIBOTAJ GLOBAL NIGERIA LTD, Lagos\n\
+    Consignee: HAGES Horn GmbH, Hamburg\nNotify Party: Same as consignee\n\
+    Vessel / Voyage: MSC AURORA / 612W\nPort of Loading: NGAPP\nPort of Discharge: DEHAM\n\
+    Container No.: MSCU1234566\nShipped on board 12/01/2026\nFreight prepaid";
+const INVOICE: &str = "COMMERCIAL INVOICE\nInvoice No: INV-2026-0042\n\
+    Seller: VIBOTAJ Global Nigeria Ltd\nBuyer: HAGES Horn GmbH\nIncoterms: CIF Hamburg\n\
+    Payment terms: 30% advance\nHS Code 0506.90.00\nTotal amount USD 20,400.00";
+const PHYTOSANITARY: &str = "PHYTOSANITARY CERTIFICATE No. NAQS/PC/2026/0331\n\
+    NIGERIA AGRICULTURAL QUARANTINE SERVICE\nThis is to certify that the plants or plant \
+    products described herein have been inspected and are considered to be free from \
+    quarantine pests.\nDate of issue: 10.01.2026";
+
+#[tokio::test]
+async fn a_combined_pdf_is_read_into_sections_and_other_is_recognised() {
+    let w = world(Backend::Local).await;
+    let combined = pdf_of_pages(&[BILL_OF_LADING, INVOICE, PHYTOSANITARY]);
+    let body = w
+        .app
+        .upload_ok(&w.admin, SHIPMENT_001, "other", "scan.pdf", combined)
+        .await;
+    let detection = &body["detection"];
+    let sections = detection["detected_contents"].as_array().expect("sections");
+    let kinds: Vec<&str> = sections
+        .iter()
+        .map(|s| s["document_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "bill_of_lading",
+            "commercial_invoice",
+            "phytosanitary_certificate"
+        ],
+        "{detection}"
+    );
+    assert_eq!(sections[1]["page_start"], 2);
+    assert_eq!(body["page_count"], 3);
+    assert_eq!(body["is_combined"], true);
+    assert_eq!(body["content_count"], 3);
+    // `other` became the most confident recognised type; every type is recorded.
+    assert_ne!(body["type"], "other", "{body}");
+    assert_eq!(detection["reclassified"], true);
+    assert_eq!(
+        body["document"]["document_types"].as_array().unwrap().len(),
+        3
+    );
+    // The sections are stored, with what was found in them (a valid container number).
+    let id = body["id"].as_str().unwrap();
+    let contents = w
+        .app
+        .get_ok(&format!("{V1}/documents/{id}/contents"), &w.admin)
+        .await;
+    let stored = contents["contents"].as_array().unwrap();
+    assert_eq!(stored.len(), 3);
+    assert_eq!(stored[0]["detection_method"], "keyword");
+    assert_eq!(
+        stored[0]["detected_fields"]["fields"]["container_numbers"],
+        json!(["MSCU1234566"]),
+        "{contents}"
+    );
+    // A chosen type stands when detection was not asked for.
+    let body = w
+        .app
+        .upload_ok(
+            &w.admin,
+            SHIPMENT_001,
+            "contract",
+            "contract.pdf",
+            pdf_of_pages(&[INVOICE]),
+        )
+        .await;
+    assert_eq!(body["type"], "contract");
+    // A PDF whose text cannot be read is stored all the same, and says why.
+    let body = w
+        .app
+        .upload_ok(
+            &w.admin,
+            SHIPMENT_001,
+            "other",
+            "broken.pdf",
+            pdf("not really"),
+        )
+        .await;
+    assert!(body["detection"]["skipped"].is_string(), "{body}");
+    assert_eq!(body["status"], "uploaded");
+}

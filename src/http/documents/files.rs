@@ -29,9 +29,10 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::analysis::{self, DetectedContent, PdfReading};
 use super::output::DocumentResponse;
 use super::{audit, owned, readable, DELETED};
-use crate::db::documents::{self as db, NewDocument};
+use crate::db::documents::{self as db, NewContent, NewDocument};
 use crate::db::notifications::{self, NewNotification, Recipient};
 use crate::db::tenant::TenantTx;
 use crate::domain::document::sniff::{sniff, FileKind};
@@ -284,7 +285,45 @@ pub struct UploadResponse {
     sha256: String,
     /// Documents of the same shipment with exactly the same content.
     duplicate_of: Vec<DuplicateFile>,
+    /// What the text of a PDF showed (absent for images and Word files).
+    detection: Option<Detection>,
     document: DocumentResponse,
+}
+
+/// What was found in an uploaded PDF (the predecessor's `detection`; no AI here).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Detection {
+    detected_contents: Vec<DetectedContent>,
+    /// References already registered on the shipment for the same type.
+    duplicates_found: Vec<DuplicateReference>,
+    ai_available: bool,
+    ai_reclassified: bool,
+    /// The stored type differs from the one chosen (`other` recognised as something).
+    reclassified: bool,
+    original_type: &'static str,
+    detected_type: &'static str,
+    /// Why the text was not read, when it was not.
+    skipped: Option<String>,
+}
+
+/// A reference number seen before on the shipment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicateReference {
+    reference_number: String,
+    document_type: &'static str,
+    first_seen_document_id: Option<Uuid>,
+    first_seen_at: Option<String>,
+}
+
+impl DuplicateReference {
+    fn new(reference: &str, kind: DocumentType, earlier: db::RegisteredReference) -> Self {
+        Self {
+            reference_number: reference.to_string(),
+            document_type: kind.as_str(),
+            first_seen_document_id: earlier.document_id,
+            first_seen_at: earlier.first_seen_at.map(crate::http::time::rfc3339_auto),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -401,22 +440,45 @@ pub async fn upload(
     let kind: FileKind = stored.head_result;
     let sha256 = stored.sha256_hex();
 
+    // The text of a PDF: sections, types, references (no database connection is held).
+    let reading = match kind {
+        FileKind::Pdf => Some(analysis::read_stored_pdf(&state.storage, &key, stored.size).await),
+        _ => None,
+    };
+    let (page_count, parsed) = match &reading {
+        Some(PdfReading::Read {
+            page_count,
+            analysis,
+        }) => (Some(*page_count), Some(analysis)),
+        _ => (None, None),
+    };
+    let document_type = analysis::final_type(input.document_type, input.auto_detect, parsed);
+    let types = analysis::types_found(document_type, parsed);
+    let sections = parsed.map_or(&[][..], |a| a.sections.as_slice());
+    // A reference the client did not give, read from the section of the stored type.
+    let reference_number = input.reference_number.clone().or_else(|| {
+        sections
+            .iter()
+            .find(|s| s.classification.document_type == document_type)
+            .and_then(|s| s.classification.reference_number.clone())
+    });
+
     let mut tx = caller.begin().await?;
     owned_shipment(&mut tx, &caller, shipment_id).await?;
     let key_text = key.to_string();
-    let types = [input.document_type];
     let new = NewDocument {
         id: document_id,
         shipment_id,
-        document_type: input.document_type,
+        document_type,
         document_types: &types,
         name: &file_name,
         file_name: &file_name,
         file_size_bytes: i32::try_from(stored.size).map_err(|_| too_large(limit))?,
         mime_type: kind.mime_type(),
         status: DocumentStatus::Uploaded,
-        page_count: None,
-        reference_number: input.reference_number.as_deref(),
+        page_count: page_count.and_then(|n| i32::try_from(n).ok()),
+        content_count: i32::try_from(sections.len().max(1)).unwrap_or(i32::MAX),
+        reference_number: reference_number.as_deref(),
         issue_date: input.issue_date,
         expiry_date: input.expiry_date,
         issuing_authority: input.issuing_authority.as_deref(),
@@ -424,18 +486,63 @@ pub async fn upload(
         content_sha256: &sha256,
         extra_data: serde_json::json!({}),
     };
-    let _ = input.auto_detect;
     let row = db::insert_document(&mut tx, &new).await?;
-    if let Some(reference) = input.reference_number.as_deref() {
-        db::register_reference(
+    let mut duplicates_found = Vec::new();
+    if let Some(reference) = reference_number.as_deref() {
+        if let Some(earlier) = db::register_reference(
             &mut tx,
             shipment_id,
             reference,
-            input.document_type,
+            document_type,
             document_id,
             None,
         )
-        .await?;
+        .await?
+        {
+            duplicates_found.push(DuplicateReference::new(reference, document_type, earlier));
+        }
+    }
+    for section in sections {
+        let found = &section.classification;
+        let content = NewContent {
+            document_type: found.document_type,
+            page_start: i32::try_from(section.page_start).unwrap_or(i32::MAX),
+            page_end: i32::try_from(section.page_end).unwrap_or(i32::MAX),
+            reference_number: found.reference_number.as_deref(),
+            detected_fields: serde_json::json!({
+                "fields": found.fields,
+                "alternatives": found.alternatives,
+                "matched_keywords": found.matched_keywords,
+                "page_count": section.page_count,
+                "char_count": section.char_count,
+            }),
+            confidence: found.confidence,
+            detection_method: found.detection_method,
+        };
+        let content_id =
+            db::insert_content(&mut tx, document_id, DocumentStatus::Uploaded, &content).await?;
+        if let Some(reference) = found.reference_number.as_deref() {
+            let same_as_document = reference_number.as_deref() == Some(reference)
+                && found.document_type == document_type;
+            if !same_as_document {
+                if let Some(earlier) = db::register_reference(
+                    &mut tx,
+                    shipment_id,
+                    reference,
+                    found.document_type,
+                    document_id,
+                    Some(content_id),
+                )
+                .await?
+                {
+                    duplicates_found.push(DuplicateReference::new(
+                        reference,
+                        found.document_type,
+                        earlier,
+                    ));
+                }
+            }
+        }
     }
     let duplicates: Vec<DuplicateFile> =
         db::same_content(&mut tx, shipment_id, &sha256, document_id)
@@ -445,11 +552,13 @@ pub async fn upload(
             .collect();
     let details = serde_json::json!({
         "shipment_id": shipment_id,
-        "document_type": input.document_type.as_str(),
+        "document_type": document_type.as_str(),
+        "chosen_type": input.document_type.as_str(),
         "file_name": file_name,
         "size": stored.size,
         "sha256": sha256,
         "mime_type": kind.mime_type(),
+        "sections": sections.len(),
         "duplicate_of": duplicates.iter().map(|d| d.id).collect::<Vec<_>>(),
     });
     audit(
@@ -464,6 +573,29 @@ pub async fn upload(
     tx.commit().await?;
     guard.keep();
 
+    let detection = reading.as_ref().map(|reading| Detection {
+        detected_contents: sections
+            .iter()
+            .map(|s| DetectedContent {
+                document_type: s.classification.document_type.as_str(),
+                confidence: s.classification.confidence,
+                page_start: s.page_start,
+                page_end: s.page_end,
+                reference_number: s.classification.reference_number.clone(),
+                detection_method: s.classification.detection_method,
+            })
+            .collect(),
+        duplicates_found,
+        ai_available: false,
+        ai_reclassified: false,
+        reclassified: document_type != input.document_type,
+        original_type: input.document_type.as_str(),
+        detected_type: document_type.as_str(),
+        skipped: match reading {
+            PdfReading::Skipped(reason) => Some(reason.clone()),
+            PdfReading::Read { .. } => None,
+        },
+    });
     let message = if duplicates.is_empty() {
         "Document uploaded".to_string()
     } else {
@@ -479,7 +611,7 @@ pub async fn upload(
         Json(UploadResponse {
             id: document_id,
             name: file_name,
-            document_type: input.document_type.as_str(),
+            document_type: document_type.as_str(),
             status: DocumentStatus::Uploaded.as_str(),
             message,
             page_count: document.page_count,
@@ -489,6 +621,7 @@ pub async fn upload(
             mime_type: kind.mime_type(),
             sha256,
             duplicate_of: duplicates,
+            detection,
             document,
         }),
     ))
