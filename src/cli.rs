@@ -144,7 +144,8 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
-    /// U1: peak memory of streamed uploads into the configured document storage.
+    /// U1: peak memory and throughput of a document upload and download through the HTTP
+    /// route, and of concurrent uploads, into the configured document storage.
     Upload {
         /// Size of each upload in MB (10^6 bytes).
         #[arg(long, default_value_t = 50)]
@@ -303,7 +304,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                 size_bytes: size_mb.max(1) * 1_000_000,
                 concurrency,
             };
-            bench::upload::run(&storage, &options).await
+            let database = Database::open(&config).await?;
+            let result = bench::upload::run(database.url(), storage, &options).await;
+            database.close().await?;
+            result
         }
         Some(Command::Seed(command)) => {
             let database = Database::open(&config).await?;

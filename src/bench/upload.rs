@@ -1,15 +1,19 @@
-//! U1 for the storage layer: peak memory of streamed uploads into the configured store
-//! (`UPLOAD_DIR` or `STORAGE_URL`), one upload and then several at once. Generated bodies,
-//! never held whole in memory; the objects are deleted afterwards.
+//! U1: a 50 MB document through the HTTP route — upload and download — and 20 uploads at
+//! once, into the configured store (`UPLOAD_DIR` or `STORAGE_URL`): peak RSS growth of this
+//! process (server and client both live in it, so the figure is an upper bound for the
+//! server) and throughput. Bodies are generated as streams and read as streams: never held
+//! whole in memory. A scratch database with the demo world is made and dropped; the
+//! uploaded documents are deleted through the API afterwards.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use bytes::Bytes;
-use futures_util::stream;
-use uuid::Uuid;
+use futures_util::{stream, StreamExt};
 
-use crate::storage::{Storage, StorageKey};
+use crate::bench::migration::{drop_database, fresh_database};
+use crate::db::tenant::AppPool;
+use crate::storage::Storage;
 
 pub struct UploadBenchOptions {
     pub size_bytes: u64,
@@ -17,55 +21,170 @@ pub struct UploadBenchOptions {
 }
 
 const CHUNK: u64 = 64 * 1024;
+const DATABASE: &str = "tracehub_bench_upload";
+/// The demo world's first shipment and its owner (the exporter's admin).
+const SHIPMENT: &str = "30000000-0000-4000-8000-000000000001";
+const ADMIN: &str = "admin@vibotaj.com";
+const PASSWORD: &str = "tracehub2026";
 
-pub async fn run(storage: &Storage, options: &UploadBenchOptions) -> Result<()> {
+pub async fn run(url: &str, storage: Storage, options: &UploadBenchOptions) -> Result<()> {
     println!("storage: {}", storage.description());
+    let (mut admin, db_url) = fresh_database(url, DATABASE).await?;
+    crate::ops::seed::demo(&db_url, None).await?;
+    let result = measure(&db_url, storage, options).await;
+    drop_database(&mut admin, DATABASE).await?;
+    result
+}
+
+async fn measure(db_url: &str, storage: Storage, options: &UploadBenchOptions) -> Result<()> {
+    let pool = AppPool::connect(db_url, 8, Duration::from_secs(5)).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = crate::http::AppState::with_jwt_secret(pool, &crate::config::JwtSecret::random())
+        .with_storage(storage, options.size_bytes.max(crate::http::DEFAULT_MAX_UPLOAD_BYTES));
+    let server = tokio::spawn(crate::http::serve(state, listener));
+    let client = reqwest::Client::new();
+    let token = login(&client, &base).await?;
+
     // Warm up connections and the allocator, outside the measurement.
-    upload(storage, 8 * 1024 * 1024).await?;
+    let mut uploaded = vec![upload(&client, &base, &token, 8_000_000).await?];
     for concurrency in [1, options.concurrency.max(1)] {
-        let before = rss_kib("VmRSS")?;
-        // Peak RSS from here on (Linux: writing 5 to clear_refs resets VmHWM).
-        std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
-        let started = Instant::now();
-        let uploads = (0..concurrency).map(|_| {
-            let storage = storage.clone();
-            let size = options.size_bytes;
-            tokio::spawn(async move { upload(&storage, size).await })
-        });
-        for task in futures_util::future::join_all(uploads).await {
-            task??;
-        }
-        let elapsed = started.elapsed();
-        let growth_mb = rss_kib("VmHWM")?.saturating_sub(before) as f64 / 1024.0;
+        let (growth_mb, elapsed, ids) = peak_growth(|| async {
+            let uploads = (0..concurrency).map(|_| {
+                let (client, base, token) = (client.clone(), base.clone(), token.clone());
+                let size = options.size_bytes;
+                tokio::spawn(async move { upload(&client, &base, &token, size).await })
+            });
+            let mut ids = Vec::new();
+            for task in futures_util::future::join_all(uploads).await {
+                ids.push(task??);
+            }
+            Ok(ids)
+        })
+        .await?;
+        uploaded.extend(ids);
         let target = if concurrency == 1 { 16 } else { 64 };
+        let total_mb = options.size_bytes as f64 * f64::from(concurrency) / 1e6;
         println!(
-            "U1 {concurrency} x {:.0} MB upload(s): peak RSS growth {growth_mb:.1} MB in {:.2} s \
-             (target <= {target} MB through the HTTP route; this is the storage layer alone)",
+            "U1 {concurrency} x {:.0} MB upload(s) through POST /documents/upload: peak RSS growth \
+             {growth_mb:.1} MB (target <= {target} MB), {:.2} s, {:.0} MB/s",
             options.size_bytes as f64 / 1e6,
-            elapsed.as_secs_f64()
+            elapsed.as_secs_f64(),
+            total_mb / elapsed.as_secs_f64().max(1e-9)
         );
     }
+    let id = uploaded[1].clone();
+    let (growth_mb, elapsed, bytes) =
+        peak_growth(|| async { download(&client, &base, &token, &id).await }).await?;
+    if bytes != options.size_bytes {
+        bail!("downloaded {bytes} of {} bytes", options.size_bytes);
+    }
+    println!(
+        "U1 1 x {:.0} MB download through GET /documents/{{id}}/download: peak RSS growth \
+         {growth_mb:.1} MB (target <= 16 MB), {:.2} s, {:.0} MB/s",
+        bytes as f64 / 1e6,
+        elapsed.as_secs_f64(),
+        bytes as f64 / 1e6 / elapsed.as_secs_f64().max(1e-9)
+    );
+    for id in uploaded {
+        let response = client
+            .delete(format!("{base}/api/v1/documents/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("deleting a benchmark document answered {}", response.status());
+        }
+    }
+    server.abort();
     Ok(())
 }
 
-/// One generated upload of `size` bytes, deleted again once stored.
-async fn upload(storage: &Storage, size: u64) -> Result<()> {
-    let key = StorageKey::new(Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-    let body = stream::iter((0..size).step_by(CHUNK as usize).map(move |start| {
-        let len = CHUNK.min(size - start) as usize;
-        Ok::<_, std::io::Error>(Bytes::from(vec![(start / CHUNK) as u8; len]))
-    }));
-    let stored = storage
-        .put_stream(&key, body, size, |_| Ok::<_, ()>(()))
-        .await
-        .map_err(|e| anyhow::anyhow!("upload failed: {e:?}"))?;
-    anyhow::ensure!(
-        stored.size == size,
-        "stored {} of {size} bytes",
-        stored.size
+/// Runs `work`, measuring this process's peak RSS growth (Linux: writing 5 to
+/// `clear_refs` resets the peak) and the time it took.
+async fn peak_growth<T, F, Fut>(work: F) -> Result<(f64, Duration, T)>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let before = rss_kib("VmRSS")?;
+    std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
+    let started = Instant::now();
+    let value = work().await?;
+    let elapsed = started.elapsed();
+    let growth_mb = rss_kib("VmHWM")?.saturating_sub(before) as f64 / 1024.0;
+    Ok((growth_mb, elapsed, value))
+}
+
+async fn login(client: &reqwest::Client, base: &str) -> Result<String> {
+    let response = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": ADMIN, "password": PASSWORD}))
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        bail!("login answered {}", response.status());
+    }
+    let body: serde_json::Value = response.json().await?;
+    body["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .context("login answer without access_token")
+}
+
+/// One generated PDF-typed upload of `size` bytes, streamed; the new document's id.
+async fn upload(client: &reqwest::Client, base: &str, token: &str, size: u64) -> Result<String> {
+    let header = b"%PDF-1.7\n% TraceHub upload benchmark\n".to_vec();
+    let head_len = header.len() as u64;
+    let chunks = stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(header)) }).chain(
+        stream::iter((head_len..size).step_by(CHUNK as usize).map(move |start| {
+            let len = CHUNK.min(size - start) as usize;
+            Ok(Bytes::from(vec![b' '; len]))
+        })),
     );
-    storage.delete(&key).await?;
-    Ok(())
+    let file = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(chunks), size)
+        .file_name("benchmark.pdf")
+        .mime_str("application/pdf")?;
+    let form = reqwest::multipart::Form::new()
+        .text("shipment_id", SHIPMENT)
+        .part("file", file)
+        .text("document_type", "other");
+    let response = client
+        .post(format!("{base}/api/v1/documents/upload"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await?;
+    if response.status() != reqwest::StatusCode::CREATED {
+        bail!(
+            "upload answered {}: {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        );
+    }
+    let body: serde_json::Value = response.json().await?;
+    body["id"]
+        .as_str()
+        .map(str::to_string)
+        .context("upload answer without id")
+}
+
+/// Downloads a document as a stream; the number of bytes received.
+async fn download(client: &reqwest::Client, base: &str, token: &str, id: &str) -> Result<u64> {
+    let response = client
+        .get(format!("{base}/api/v1/documents/{id}/download"))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        bail!("download answered {}", response.status());
+    }
+    let mut body = response.bytes_stream();
+    let mut received = 0u64;
+    while let Some(chunk) = body.next().await {
+        received += chunk?.len() as u64;
+    }
+    Ok(received)
 }
 
 /// A `/proc/self/status` figure in KiB.
