@@ -11,7 +11,7 @@
 //! `/documents/{id}` by the router's own precedence, so none is shadowed (the predecessor's
 //! `expiring` and `check-duplicate` were unreachable).
 
-mod files;
+pub mod files;
 pub mod output;
 mod reports;
 mod review;
