@@ -43,7 +43,8 @@ async fn stored_key(app: &TestApp, document_id: &str) -> String {
         .expect("a storage key")
 }
 
-async fn holds_every_file_and_lists_the_missing(backend: Backend) {
+/// Returns the pack's `metadata.json`.
+async fn holds_every_file_and_lists_the_missing(backend: Backend) -> Value {
     let app = TestApp::spawn_with_backend(backend).await;
     let admin = app.token(ADMIN).await;
     let files = [
@@ -156,16 +157,19 @@ async fn holds_every_file_and_lists_the_missing(backend: Backend) {
     let details: Value = serde_json::from_str(&details).unwrap();
     assert_eq!(details["missing_count"], json!(missing));
     assert_eq!(details["file_count"], json!(names.len() - 3));
+    metadata
 }
 
 #[tokio::test]
 async fn audit_pack_holds_every_file_and_lists_the_missing_local() {
-    holds_every_file_and_lists_the_missing(Backend::Local).await;
+    let metadata = holds_every_file_and_lists_the_missing(Backend::Local).await;
+    assert_eq!(metadata["shipment"]["reference"], "VIBO-2026-001");
 }
 
 #[tokio::test]
 async fn audit_pack_holds_every_file_and_lists_the_missing_s3() {
-    holds_every_file_and_lists_the_missing(Backend::S3).await;
+    let metadata = holds_every_file_and_lists_the_missing(Backend::S3).await;
+    assert_eq!(metadata["shipment"]["reference"], "VIBO-2026-001");
 }
 
 #[tokio::test]
@@ -225,4 +229,119 @@ async fn audit_pack_only_for_those_who_may_see_the_shipment() {
         .scalar_i64("SELECT count(*) FROM audit_logs WHERE action = 'auditpack.download'")
         .await;
     assert_eq!(audited, 2, "one row per pack served, none for refusals");
+}
+
+// ---------------------------------------------------------------------------------------
+// Memory: a pack of ~200 MB of files streams without holding them
+
+const MIB: u64 = 1024 * 1024;
+const MEMORY_PROBE: &str = "TRACEHUB_AUDIT_PACK_MEMORY_PROBE";
+/// Files of the measured pack: 4 × 50 MiB.
+const BIG_FILES: u64 = 4;
+const BIG_FILE_BYTES: u64 = 50 * MIB;
+
+/// The 200 MB of files: the peak resident set of the process that serves the pack
+/// *and* reads it (the client drains it chunk by chunk) grows by far less than the pack.
+/// Measured in a process of its own ([`memory_probe`]), as the storage tests do.
+#[tokio::test]
+async fn audit_pack_of_200_mb_streams_in_bounded_memory() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "audit_pack::memory_probe",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(MEMORY_PROBE, "1")
+        .output()
+        .expect("running the memory probe");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "memory probe failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let figure = |name: &str| -> u64 {
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in: {stdout}"))
+    };
+    let (growth, pack) = (figure("peak_rss_growth_bytes"), figure("pack_bytes"));
+    eprintln!("audit pack of {pack} bytes: peak RSS growth {growth} bytes");
+    assert!(pack > BIG_FILES * BIG_FILE_BYTES);
+    assert!(growth <= 16 * MIB, "peak RSS grew by {growth} bytes");
+}
+
+/// Not a test of its own: the process the test above starts. Stores 4 × 50 MiB under the
+/// keys of four uploaded documents, drains one pack to warm up, resets the peak resident
+/// set (Linux `VmHWM`), drains the pack again and prints the growth over the resident set
+/// before it.
+#[test]
+#[ignore = "started by audit_pack_of_200_mb_streams_in_bounded_memory in a process of its own"]
+fn memory_probe() {
+    if std::env::var(MEMORY_PROBE).is_err() {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let app = TestApp::spawn_with_backend(Backend::Local).await;
+        let admin = app.token(ADMIN).await;
+        for i in 0..BIG_FILES {
+            let tag = format!("big-{i}");
+            let body = app
+                .upload_ok(
+                    &admin,
+                    SHIPMENT_001,
+                    "other",
+                    &format!("{tag}.pdf"),
+                    pdf(&tag),
+                )
+                .await;
+            let key = stored_key(&app, body["id"].as_str().unwrap()).await;
+            let key = tracehub::storage::StorageKey::parse(&key).unwrap();
+            // The same key, now 50 MiB (a stream of 1 MiB pieces: nothing held here either).
+            let pieces = futures_util::stream::iter((0..BIG_FILE_BYTES / MIB).map(move |n| {
+                Ok::<_, std::io::Error>(bytes::Bytes::from(vec![(n + i) as u8; MIB as usize]))
+            }));
+            app.storage
+                .put_stream(&key, pieces, BIG_FILE_BYTES, |_| Ok::<(), String>(()))
+                .await
+                .expect("a big file");
+        }
+        let drain = || async {
+            let mut response = pack(&app, &admin, SHIPMENT_001).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let mut total = 0u64;
+            while let Some(chunk) = response.chunk().await.expect("the pack") {
+                total += chunk.len() as u64;
+            }
+            total
+        };
+        drain().await;
+        let before = status_kib("VmRSS");
+        std::fs::write("/proc/self/clear_refs", "5").expect("resetting the peak RSS");
+        let total = drain().await;
+        let peak = status_kib("VmHWM");
+        println!("pack_bytes={total}");
+        println!(
+            "peak_rss_growth_bytes={}",
+            peak.saturating_sub(before) * 1024
+        );
+    });
+}
+
+/// A `/proc/self/status` figure in KiB.
+fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
 }
