@@ -783,3 +783,20 @@ pub async fn update_party(
     .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Audit pack: the whole tracking history
+
+/// Every container event of a shipment, oldest first (the audit pack's tracking history).
+pub async fn events_of(tx: &mut TenantTx, shipment_id: Uuid) -> Result<Vec<EventRow>, sqlx::Error> {
+    let conn = tx.conn();
+    sqlx::query_as(
+        "SELECT id, event_type::text AS event_type, event_timestamp, location_code, \
+                location_name, vessel_name, voyage_number \
+           FROM container_events WHERE shipment_id = $1 \
+          ORDER BY event_timestamp, created_at NULLS FIRST, id",
+    )
+    .bind(shipment_id)
+    .fetch_all(conn)
+    .await
+}

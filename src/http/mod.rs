@@ -6,6 +6,7 @@
 //! answers 503 with `Retry-After`, while `/health` touches no database and always answers.
 
 pub mod audit_log;
+pub mod audit_pack;
 pub mod auth;
 pub mod documents;
 pub mod error;
@@ -215,6 +216,7 @@ fn api_routes() -> Router<AppState> {
         .merge(notifications::router())
         .merge(audit_log::router())
         .merge(documents::router())
+        .merge(audit_pack::router())
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.

@@ -252,6 +252,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::notifications::ApiDoc::openapi(),
         super::audit_log::ApiDoc::openapi(),
         super::documents::ApiDoc::openapi(),
+        super::audit_pack::ApiDoc::openapi(),
     ] {
         doc.merge(part);
     }

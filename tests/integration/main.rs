@@ -2,6 +2,7 @@
 
 mod api;
 mod audit_log;
+mod audit_pack;
 mod auth;
 mod authority;
 mod backup;

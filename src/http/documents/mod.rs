@@ -12,7 +12,7 @@
 //! `expiring` and `check-duplicate` were unreachable).
 
 mod analysis;
-mod files;
+pub mod files;
 pub mod output;
 mod reports;
 mod review;
