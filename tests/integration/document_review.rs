@@ -305,6 +305,17 @@ async fn document_review_a_bill_of_lading_moves_step_by_step_once_its_fields_pas
     }
     assert!(w.allowed(&w.admin, &id).await.is_empty());
     assert_eq!(w.status(&id).await, "ARCHIVED");
+    // Archiving is no approval: the uploader is not told "Document approved".
+    assert_eq!(
+        notified(&w.app, &id).await,
+        owned(&[
+            (ADMIN, "document_uploaded"),
+            (COMPLIANCE, "document_uploaded"),
+            (LOGISTICS, "document_validated"),
+            (LOGISTICS, "document_validated"),
+            (LOGISTICS, "document_validated"),
+        ])
+    );
 
     // One audit row per move, none for a refusal.
     assert_eq!(
@@ -510,6 +521,17 @@ async fn document_review_rejections_need_notes_and_a_supplier_resubmits() {
         owned(&[
             (LOGISTICS, "Wrong carrier on the bill"),
             (LOGISTICS, "Seal number differs"),
+        ])
+    );
+    // The submissions (draft → uploaded, compliance_failed → uploaded) are no approvals.
+    assert_eq!(
+        notified(&w.app, &id).await,
+        owned(&[
+            (ADMIN, "document_uploaded"),
+            (COMPLIANCE, "document_uploaded"),
+            (LOGISTICS, "document_rejected"),
+            (LOGISTICS, "document_rejected"),
+            (LOGISTICS, "document_validated"),
         ])
     );
 }
