@@ -7,6 +7,8 @@ mod auth;
 mod authority;
 mod backup;
 mod cli;
+mod document_defects;
+mod document_review;
 mod documents;
 mod fuzz;
 mod helpers;

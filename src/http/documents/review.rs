@@ -359,6 +359,15 @@ async fn tell_uploader(
         return Ok(());
     }
     let rejected = matches!(to, DocumentStatus::Draft | DocumentStatus::ComplianceFailed);
+    let approved = matches!(
+        to,
+        DocumentStatus::Validated | DocumentStatus::ComplianceOk | DocumentStatus::Linked
+    );
+    // Only a review step is news for the uploader: a (re)submission or an archiving is not
+    // an approval.
+    if !rejected && !approved {
+        return Ok(());
+    }
     let (kind, title) = if rejected {
         ("document_rejected", "Document rejected")
     } else {
