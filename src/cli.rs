@@ -50,6 +50,10 @@ pub enum Command {
         /// Word in the file name: tracehub_<label>_<timestamp>.dump.
         #[arg(long, default_value = "backup")]
         label: String,
+        /// The documents' stored files: `copy` them into <stem>.files/ beside the dump, or only
+        /// `reference` them (keys, sizes, SHA-256; for a bucket with versioning of its own).
+        #[arg(long, value_enum, default_value = "copy")]
+        files: backup::FilesMode,
     },
     /// Replace the database with a verified backup (a safety backup is taken first).
     Restore {
@@ -57,6 +61,9 @@ pub enum Command {
         /// Do not ask for confirmation (required without a terminal).
         #[arg(long)]
         yes: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// The orchestrated Sprint 8 migration: preflight, verified backup, 003 -> head, verify.
     Migrate {
@@ -206,6 +213,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             command,
             dir,
             label,
+            files,
         }) => {
             let database = Database::open(&config).await?;
             let result = async {
@@ -216,7 +224,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                     }
                     None => {
                         let dir = dir.unwrap_or_else(|| config.backup_dir.clone());
-                        let made = backup::create_backup(database.url(), &dir, &label).await?;
+                        let options = backup::BackupOptions {
+                            storage: config.storage.clone(),
+                            files,
+                        };
+                        let made =
+                            backup::create_backup_with(database.url(), &dir, &label, &options)
+                                .await?;
                         print!("{}", made.to_text());
                         println!("{}", made.dump_path.display());
                     }
@@ -227,7 +241,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             database.close().await?;
             result
         }
-        Some(Command::Restore { file, yes }) => {
+        Some(Command::Restore { file, yes, json }) => {
             let database = Database::open(&config).await?;
             let result = async {
                 confirm(
@@ -235,8 +249,18 @@ pub async fn run(cli: Cli) -> Result<()> {
                     "restore",
                     yes,
                 )?;
-                let report = backup::restore(database.url(), &file, &config.backup_dir).await?;
-                print!("{}", report.to_text());
+                let report = backup::restore_with(
+                    database.url(),
+                    &file,
+                    &config.backup_dir,
+                    &config.storage,
+                )
+                .await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    print!("{}", report.to_text());
+                }
                 Ok(())
             }
             .await;

@@ -319,16 +319,7 @@ impl Config {
         let upload_dir = std::env::var_os("UPLOAD_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("uploads"));
-        let env_text = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let storage = StorageConfig::from_settings(StorageSettings {
-            url: env_text("STORAGE_URL"),
-            upload_dir: upload_dir.clone(),
-            region: env_text("AWS_REGION").or_else(|| env_text("AWS_DEFAULT_REGION")),
-            endpoint: env_text("AWS_ENDPOINT_URL").or_else(|| env_text("AWS_ENDPOINT")),
-            access_key_id: env_text("AWS_ACCESS_KEY_ID"),
-            secret_access_key: env_text("AWS_SECRET_ACCESS_KEY"),
-            session_token: env_text("AWS_SESSION_TOKEN"),
-        })?;
+        let storage = storage_from_env()?;
         let max_upload_bytes = u64::from(number_from_env("MAX_UPLOAD_MB", 50)?) * 1024 * 1024;
         let exposure = Exposure::from_settings(
             production,
@@ -400,6 +391,24 @@ impl LogFormat {
 }
 
 /// Splits `CORS_ORIGINS`; each entry must be an origin (`scheme://host[:port]`, no path).
+/// The document storage the environment configures: `STORAGE_URL` (and `AWS_*`) or the
+/// folder `UPLOAD_DIR` (default `uploads`).
+pub fn storage_from_env() -> Result<StorageConfig> {
+    let upload_dir = std::env::var_os("UPLOAD_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("uploads"));
+    let env_text = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    Ok(StorageConfig::from_settings(StorageSettings {
+        url: env_text("STORAGE_URL"),
+        upload_dir,
+        region: env_text("AWS_REGION").or_else(|| env_text("AWS_DEFAULT_REGION")),
+        endpoint: env_text("AWS_ENDPOINT_URL").or_else(|| env_text("AWS_ENDPOINT")),
+        access_key_id: env_text("AWS_ACCESS_KEY_ID"),
+        secret_access_key: env_text("AWS_SECRET_ACCESS_KEY"),
+        session_token: env_text("AWS_SESSION_TOKEN"),
+    })?)
+}
+
 pub fn parse_cors_origins(text: &str) -> Result<Vec<String>> {
     text.split(',')
         .map(str::trim)

@@ -545,3 +545,283 @@ async fn restore_stops_untouched_when_the_safety_backup_cannot_be_written() {
     assert_untouched(&db, &before).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- Stored document files (issue 12) ----
+
+use tracehub::ops::backup::{create_backup_with, restore_with, BackupOptions, FilesMode};
+use tracehub::storage::{Storage, StorageConfig, StorageKey};
+
+/// A document row of the demo shipment `shipment` with a stored file key (not yet stored).
+async fn insert_document(db: &TestDb, shipment: &str, sha256: &str) -> StorageKey {
+    let mut conn = db.conn().await;
+    let id = uuid::Uuid::new_v4();
+    let (shipment_id, organization_id): (uuid::Uuid, uuid::Uuid) =
+        sqlx::query_as("SELECT id, organization_id FROM shipments WHERE id = $1::uuid")
+            .bind(shipment)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    let key = StorageKey::new(organization_id, shipment_id, id);
+    sqlx::query(
+        "INSERT INTO documents (id, shipment_id, organization_id, document_type, name, status, \
+             storage_key, content_sha256, created_at, updated_at) \
+         VALUES ($1, $2, $3, (enum_range(NULL::documenttype))[1], 'backup test', \
+             (enum_range(NULL::documentstatus))[1], $4, $5, now(), now())",
+    )
+    .bind(id)
+    .bind(shipment_id)
+    .bind(organization_id)
+    .bind(key.to_string())
+    .bind(sha256)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    key
+}
+
+fn content(tag: &str, size: usize) -> Vec<u8> {
+    let mut bytes = format!("%PDF-1.4 {tag}\n").into_bytes();
+    let mut x: u32 = 2166136261;
+    while bytes.len() < size {
+        x = x.wrapping_mul(16777619) ^ 0x5bd1_e995;
+        bytes.push((x >> 13) as u8);
+    }
+    bytes
+}
+
+async fn stored_bytes(storage: &Storage, key: &StorageKey) -> Option<Vec<u8>> {
+    use futures_util::StreamExt;
+    let mut fetched = match storage.get(key, None).await {
+        Ok(fetched) => fetched,
+        Err(tracehub::storage::GetError::NotFound) => return None,
+        Err(e) => panic!("{e:#}"),
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = fetched.body.next().await {
+        bytes.extend_from_slice(&chunk.unwrap());
+    }
+    Some(bytes)
+}
+
+const SHIPMENT_1: &str = "30000000-0000-4000-8000-000000000001";
+const SHIPMENT_2: &str = "30000000-0000-4000-8000-000000000002";
+
+#[tokio::test]
+async fn backup_copies_stored_files_and_restore_puts_them_back_locally_and_into_s3() {
+    let db = demo_at_head().await;
+    let dir = backup_dir();
+    let upload_dir = dir.join("uploads");
+    let local = StorageConfig::Local {
+        dir: upload_dir.clone(),
+    };
+    let storage = Storage::open(&local).unwrap();
+    let mut docs = Vec::new();
+    for (shipment, tag, size) in [
+        (SHIPMENT_1, "bl", 1_300_000),
+        (SHIPMENT_1, "coo", 10),
+        (SHIPMENT_2, "invoice", 70_000),
+    ] {
+        let bytes = content(tag, size);
+        let key = insert_document(&db, shipment, &hex::encode(Sha256::digest(&bytes))).await;
+        storage.put_bytes(&key, bytes.clone().into()).await.unwrap();
+        docs.push((key, bytes));
+    }
+    // A row whose file is gone from storage, and one whose file is not what the row says.
+    let missing = insert_document(&db, SHIPMENT_2, &"0".repeat(64)).await;
+    let odd_bytes = content("odd", 500);
+    let odd = insert_document(&db, SHIPMENT_2, &"1".repeat(64)).await;
+    storage
+        .put_bytes(&odd, odd_bytes.clone().into())
+        .await
+        .unwrap();
+    docs.push((odd, odd_bytes));
+
+    let options = BackupOptions {
+        storage: local.clone(),
+        files: FilesMode::Copy,
+    };
+    let made = create_backup_with(&db.url, &dir.join("b"), "files", &options)
+        .await
+        .unwrap();
+    let m = &made.manifest;
+    assert_eq!(m.format_version, 3);
+    let stored = m.stored_files.as_ref().expect("stored files listed");
+    assert_eq!(stored.mode, FilesMode::Copy);
+    assert_eq!(stored.count, 4);
+    assert_eq!(
+        stored.bytes,
+        docs.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
+    );
+    assert_eq!(stored.missing, [missing.to_string()]);
+    assert_eq!(stored.mismatched.len(), 1);
+    assert_eq!(stored.mismatched[0].key, odd.to_string());
+    let folder = made
+        .dump_path
+        .with_file_name(stored.folder.as_deref().unwrap());
+    assert_eq!(folder, made.dump_path.with_extension("files"));
+    for (key, bytes) in &docs {
+        let entry = stored
+            .files
+            .iter()
+            .find(|f| f.key == key.to_string())
+            .unwrap();
+        assert_eq!(entry.bytes, bytes.len() as u64);
+        assert_eq!(entry.sha256, hex::encode(Sha256::digest(bytes)));
+        assert_eq!(&std::fs::read(folder.join(key.to_string())).unwrap(), bytes);
+    }
+    let text = made.to_text();
+    assert!(text.contains("stored files: 4 files"), "{text}");
+    assert!(
+        text.contains(&format!("! stored file {missing} is missing from storage")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("! stored file {odd} has SHA-256")),
+        "{text}"
+    );
+    let on_disk: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(&made.manifest_path).unwrap()).unwrap();
+    assert_eq!(&on_disk, m);
+
+    let verified = verify_backup(&db.url, &made.dump_path).await.unwrap();
+    assert_eq!(
+        (verified.files_checked, verified.files_bytes),
+        (4, stored.bytes)
+    );
+    assert!(verified.to_text().contains("4 stored files"));
+
+    // Files lost from storage: the restore puts them back, byte for byte.
+    for (key, _) in &docs[..3] {
+        storage.delete(key).await.unwrap();
+    }
+    let report = restore_with(&db.url, &made.dump_path, &dir.join("safety1"), &local)
+        .await
+        .unwrap();
+    let _cleanup = cleanup(&db, &[report.old_database.as_deref().unwrap()]);
+    assert_eq!(
+        (
+            report.files.listed,
+            report.files.restored,
+            report.files.skipped
+        ),
+        (4, 3, 1)
+    );
+    for (key, bytes) in &docs {
+        assert_eq!(stored_bytes(&storage, key).await.as_ref(), Some(bytes));
+    }
+    assert!(
+        report.to_text().contains("4 listed, 3 put back"),
+        "{}",
+        report.to_text()
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["files"]["restored"], 3);
+
+    // Into another home: a bucket (local → S3).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let s3 = crate::s3::start().await;
+    let bucket = StorageConfig::S3(s3.config(Some("restored")));
+    let report = restore_with(&db.url, &made.dump_path, &dir.join("safety2"), &bucket)
+        .await
+        .unwrap();
+    let _cleanup2 = cleanup(&db, &[report.old_database.as_deref().unwrap()]);
+    assert_eq!((report.files.restored, report.files.skipped), (4, 0));
+    let in_bucket = Storage::open(&bucket).unwrap();
+    for (key, bytes) in &docs {
+        assert_eq!(stored_bytes(&in_bucket, key).await.as_ref(), Some(bytes));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_damaged_or_missing_stored_file_copy_is_named_and_nothing_is_restored() {
+    let db = demo_at_head().await;
+    let dir = backup_dir();
+    let local = StorageConfig::Local {
+        dir: dir.join("uploads"),
+    };
+    let storage = Storage::open(&local).unwrap();
+    let bytes = content("cert", 4000);
+    let key = insert_document(&db, SHIPMENT_1, &hex::encode(Sha256::digest(&bytes))).await;
+    storage.put_bytes(&key, bytes.clone().into()).await.unwrap();
+    let options = BackupOptions {
+        storage: local.clone(),
+        files: FilesMode::Copy,
+    };
+    let made = create_backup_with(&db.url, &dir.join("b"), "tamper", &options)
+        .await
+        .unwrap();
+    let copy = made.dump_path.with_extension("files").join(key.to_string());
+
+    // Same size, one byte changed.
+    let mut tampered = bytes.clone();
+    tampered[100] ^= 1;
+    std::fs::write(&copy, &tampered).unwrap();
+    let err = one_line(verify_backup(&db.url, &made.dump_path).await.unwrap_err());
+    assert!(
+        err.contains(&format!("stored file {key} is damaged: SHA-256")),
+        "{err}"
+    );
+
+    // Gone from the backup: the restore names it and changes nothing.
+    std::fs::remove_file(&copy).unwrap();
+    storage.delete(&key).await.unwrap();
+    let before = checksums(&db).await;
+    let err = one_line(
+        restore_with(&db.url, &made.dump_path, &dir.join("safety"), &local)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        err.contains(&format!("stored file {key} is missing from the backup")),
+        "{err}"
+    );
+    assert_untouched(&db, &before).await;
+    assert_eq!(stored_bytes(&storage, &key).await, None);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn cli_backup_can_reference_files_and_restore_reports_json() {
+    let db = demo_at_head().await;
+    let dir = backup_dir();
+    let upload_dir = dir.join("uploads");
+    let storage = Storage::local(&upload_dir).unwrap();
+    let bytes = content("ref", 3000);
+    let key = insert_document(&db, SHIPMENT_1, &hex::encode(Sha256::digest(&bytes))).await;
+    storage.put_bytes(&key, bytes.clone().into()).await.unwrap();
+    let backups = dir.join("b");
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("UPLOAD_DIR", upload_dir.to_str().unwrap()),
+        ("BACKUP_DIR", backups.to_str().unwrap()),
+    ];
+    let out = crate::helpers::tracehub_with_env(
+        &["backup", "--label", "ref", "--files", "reference"],
+        &env,
+    );
+    assert!(out.status.success(), "{}", crate::helpers::stderr(&out));
+    let text = crate::helpers::stdout(&out);
+    assert!(text.contains("referenced only (not copied)"), "{text}");
+    let dump = PathBuf::from(text.lines().last().unwrap());
+    assert!(!dump.with_extension("files").exists());
+    let manifest: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(manifest_path_for(&dump)).unwrap()).unwrap();
+    let stored = manifest.stored_files.unwrap();
+    assert_eq!(stored.mode, FilesMode::Reference);
+    assert_eq!(stored.count, 1);
+    assert_eq!(stored.files[0].sha256, hex::encode(Sha256::digest(&bytes)));
+
+    let out = crate::helpers::tracehub_with_env(
+        &["restore", dump.to_str().unwrap(), "--yes", "--json"],
+        &env,
+    );
+    assert!(out.status.success(), "{}", crate::helpers::stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let _cleanup = cleanup(&db, &[report["old_database"].as_str().unwrap()]);
+    assert_eq!(report["files"]["listed"], 1);
+    assert_eq!(report["files"]["restored"], 0);
+    assert_eq!(report["files"]["not_in_storage"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,11 +11,13 @@ use chrono::Utc;
 use sqlx::{Connection, PgConnection};
 
 use super::client::{self, ClientEnv};
+use super::files::{self, FilesMode};
 use super::manifest::{self, DumpFile, Manifest, ToolInfo, MANIFEST_FORMAT, MANIFEST_VERSION};
 use super::server;
 use super::{blocking, verify_backup, Backup};
 use crate::db::tools::find_client_tool;
 use crate::ops::checksum::{RowHash, TableChecksum};
+use crate::storage::StorageConfig;
 
 /// What the dump's snapshot showed, read in the same transaction as the dump.
 struct SnapshotFacts {
@@ -23,11 +25,43 @@ struct SnapshotFacts {
     server_version: String,
     revision: Option<String>,
     tables: Vec<TableChecksum>,
+    /// `documents.storage_key` and `content_sha256` of the rows with a stored file.
+    stored: Vec<(String, Option<String>)>,
+}
+
+/// Where the stored document files are, and whether to copy them into the backup.
+#[derive(Debug, Clone)]
+pub struct BackupOptions {
+    pub storage: StorageConfig,
+    pub files: FilesMode,
+}
+
+impl BackupOptions {
+    /// The storage the environment configures (`UPLOAD_DIR`, `STORAGE_URL`, `AWS_*`), files
+    /// copied.
+    pub fn from_env() -> Result<Self> {
+        Ok(Self {
+            storage: crate::config::storage_from_env()?,
+            files: FilesMode::Copy,
+        })
+    }
 }
 
 /// Writes `<dir>/tracehub_<label>_<YYYYMMDD_HHMMSS>.dump` and its manifest, then verifies the
 /// pair by restoring it into a scratch database. A failed verification deletes nothing.
+/// The stored document files come from the storage the environment configures, copied.
 pub async fn create_backup(url: &str, dir: &Path, label: &str) -> Result<Backup> {
+    create_backup_with(url, dir, label, &BackupOptions::from_env()?).await
+}
+
+/// [`create_backup`] with the stored files read from `options.storage` and copied into
+/// `<stem>.files/<key>` beside the dump (or, `FilesMode::Reference`, only listed).
+pub async fn create_backup_with(
+    url: &str,
+    dir: &Path,
+    label: &str,
+    options: &BackupOptions,
+) -> Result<Backup> {
     check_label(label)?;
     let env = ClientEnv::from_url(url)?;
     let mut conn = server::connect(url, env.database()).await?;
@@ -39,7 +73,7 @@ pub async fn create_backup(url: &str, dir: &Path, label: &str) -> Result<Backup>
     let stem = format!("tracehub_{label}_{}", started.format("%Y%m%d_%H%M%S"));
     let dump_path = dir.join(format!("{stem}.dump"));
     let manifest_path = manifest::manifest_path_for(&dump_path);
-    for path in [&dump_path, &manifest_path] {
+    for path in [&dump_path, &manifest_path, &files::folder_for(&dump_path)] {
         if path.exists() {
             bail!(
                 "{} already exists; wait a second or use another label",
@@ -65,6 +99,24 @@ pub async fn create_backup(url: &str, dir: &Path, label: &str) -> Result<Backup>
         bytes,
         "backup: SHA-256 of the dump"
     );
+    let clock = Instant::now();
+    let stored =
+        match files::back_up(&facts.stored, &options.storage, options.files, &dump_path).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                let _ = fs::remove_file(&dump_path);
+                return Err(e.context("the backup was not written"));
+            }
+        };
+    tracing::info!(
+        seconds = clock.elapsed().as_secs_f64(),
+        files = stored.count,
+        bytes = stored.bytes,
+        "backup: stored files"
+    );
+    for problem in stored.problems() {
+        tracing::warn!("backup: {problem}");
+    }
     let manifest = Manifest {
         format: MANIFEST_FORMAT.to_string(),
         format_version: MANIFEST_VERSION,
@@ -84,6 +136,7 @@ pub async fn create_backup(url: &str, dir: &Path, label: &str) -> Result<Backup>
         },
         tables: facts.tables,
         documents: blocking(manifest::documents_info).await?,
+        stored_files: Some(stored),
     };
     manifest::write_manifest(&manifest_path, &manifest)?;
 
@@ -194,6 +247,7 @@ async fn snapshot_facts(conn: &mut PgConnection) -> Result<SnapshotFacts> {
     let revision = server::schema_revision(conn).await?;
     let clock = Instant::now();
     let tables = server::all_checksums(conn, RowHash::CURRENT).await?;
+    let stored = files::stored_keys(conn).await?;
     tracing::info!(
         seconds = clock.elapsed().as_secs_f64(),
         "backup: source checksums"
@@ -203,6 +257,7 @@ async fn snapshot_facts(conn: &mut PgConnection) -> Result<SnapshotFacts> {
         server_version,
         revision,
         tables,
+        stored,
     })
 }
 

@@ -10,13 +10,15 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::files::StoredFiles;
 use crate::ops::checksum::{RowHash, TableChecksum};
 
 /// Marks a manifest as ours.
 pub const MANIFEST_FORMAT: &str = "tracehub-backup";
 /// Bumped when the manifest changes incompatibly. 1: table checksums of
-/// [`RowHash::Md5Text`]; 2: of [`RowHash::ColumnHash`]. Older manifests stay readable.
-pub const MANIFEST_VERSION: u32 = 2;
+/// [`RowHash::Md5Text`]; 2: of [`RowHash::ColumnHash`]; 3: adds `stored_files` (the
+/// documents' stored files, copied or referenced). Older manifests stay readable.
+pub const MANIFEST_VERSION: u32 = 3;
 /// The first bytes of every pg_dump custom-format archive.
 const ARCHIVE_MAGIC: &[u8] = b"PGDMP";
 
@@ -38,7 +40,12 @@ pub struct Manifest {
     pub dump: DumpFile,
     /// Every table of the `public` schema, as of the dump's snapshot.
     pub tables: Vec<TableChecksum>,
+    /// The predecessor's `UPLOAD_DIR` folder (rows with `file_path`), referenced only.
     pub documents: Documents,
+    /// The stored files the database refers to (`documents.storage_key`); absent in
+    /// manifests before format 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_files: Option<StoredFiles>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +62,9 @@ pub struct DumpFile {
     pub sha256: String,
 }
 
-/// The uploaded documents folder. Documents are referenced, not copied into the dump.
+/// The predecessor's uploaded documents folder (`UPLOAD_DIR`, rows with `file_path`):
+/// referenced, not copied. The stored files of `documents.storage_key` are in
+/// [`Manifest::stored_files`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Documents {
     /// Absolute path of `UPLOAD_DIR` (default `uploads`).
@@ -253,8 +262,8 @@ fn describe_documents(path: &Path) -> Result<Documents> {
         present: true,
         files: Some(files),
         bytes: Some(bytes),
-        note: "referenced only: the files are not copied into the dump; back up this folder \
-               separately"
+        note: "referenced only: the predecessor's files (documents.file_path) are not copied; \
+               back up this folder separately (stored files are listed under stored_files)"
             .to_string(),
     })
 }

@@ -10,6 +10,7 @@
 
 mod client;
 mod create;
+mod files;
 mod manifest;
 mod restore;
 mod server;
@@ -17,9 +18,10 @@ mod verify;
 
 use std::path::PathBuf;
 
-pub use create::create_backup;
+pub use create::{create_backup, create_backup_with, BackupOptions};
+pub use files::{FilesMode, FilesRestored, Mismatch, StoredFile, StoredFiles};
 pub use manifest::{manifest_path_for, Documents, DumpFile, Manifest, ToolInfo};
-pub use restore::restore;
+pub use restore::{restore, restore_with};
 pub use verify::verify_backup;
 
 use anyhow::{Context, Result};
@@ -51,10 +53,13 @@ pub struct VerifyReport {
     /// The tables checked, as restored.
     pub tables: Vec<TableChecksum>,
     pub total_rows: i64,
+    /// Stored files whose copy was checked (size and SHA-256), and their bytes.
+    pub files_checked: u64,
+    pub files_bytes: u64,
 }
 
 /// A finished restore.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct RestoreReport {
     pub dump_path: PathBuf,
     /// The database that now holds the backup's data.
@@ -66,6 +71,8 @@ pub struct RestoreReport {
     pub old_database: Option<String>,
     pub tables: usize,
     pub total_rows: i64,
+    /// The stored document files put back.
+    pub files: FilesRestored,
     /// Things the operator should know (e.g. why no safety backup was taken).
     pub notes: Vec<String>,
 }
@@ -85,19 +92,56 @@ impl Backup {
             m.dump.sha256,
             m.documents.path,
             documents_summary(&m.documents),
-        )
+        ) + &stored_files_text(m)
     }
+}
+
+fn stored_files_text(m: &Manifest) -> String {
+    let Some(files) = &m.stored_files else {
+        return String::new();
+    };
+    let mut text = match (&files.folder, files.mode) {
+        (Some(folder), _) => format!(
+            "  stored files: {} files, {} bytes from {}, copied to {folder}\n",
+            files.count, files.bytes, files.source
+        ),
+        (None, FilesMode::Reference) if files.count > 0 => format!(
+            "  stored files: {} files, {} bytes in {}, referenced only (not copied)\n",
+            files.count, files.bytes, files.source
+        ),
+        (None, _) => format!("  stored files: none ({})\n", files.source),
+    };
+    for problem in files.problems() {
+        text += &format!("! {problem}\n");
+    }
+    text
 }
 
 impl VerifyReport {
     pub fn to_text(&self) -> String {
-        format!(
+        let mut text = format!(
             "✓ {} verified: size and SHA-256 match, restored {} tables with {} rows, every checksum matches the manifest (revision {})\n",
             self.dump_path.display(),
             self.tables.len(),
             self.total_rows,
             self.manifest.schema_revision.as_deref().unwrap_or("none"),
-        )
+        );
+        match &self.manifest.stored_files {
+            Some(files) if files.folder.is_some() => {
+                text += &format!(
+                    "✓ {} stored files ({} bytes) match the manifest (size and SHA-256)\n",
+                    self.files_checked, self.files_bytes
+                );
+            }
+            Some(files) if files.count > 0 => {
+                text += &format!(
+                    "  {} stored files are referenced only (not in the backup, not checked)\n",
+                    files.count
+                );
+            }
+            _ => {}
+        }
+        text
     }
 }
 
@@ -111,6 +155,21 @@ impl RestoreReport {
             self.tables,
             self.total_rows,
         );
+        let files = &self.files;
+        if files.listed > 0 {
+            text += &format!(
+                "  stored files: {} listed, {} put back ({} bytes), {} already there, into {}\n",
+                files.listed,
+                files.restored,
+                files.bytes_written,
+                files.skipped,
+                files.target.as_deref().unwrap_or("storage"),
+            );
+        }
+        for key in &files.not_in_storage {
+            text +=
+                &format!("! stored file {key} is referenced by the backup but not in storage\n");
+        }
         if let Some(path) = &self.safety_backup {
             text += &format!("  safety backup of the replaced data: {}\n", path.display());
         }

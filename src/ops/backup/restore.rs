@@ -7,12 +7,14 @@ use chrono::Utc;
 use sqlx::Connection;
 
 use super::client::ClientEnv;
+use super::files::{self, FilesMode, FilesRestored};
 use super::manifest::Manifest;
 use super::server;
 use super::verify::restore_and_check;
-use super::{create_backup, verify_backup, RestoreReport};
+use super::{create_backup_with, verify_backup, BackupOptions, RestoreReport};
 use crate::db::tools::find_client_tool;
 use crate::ops::checksum::TableChecksum;
+use crate::storage::StorageConfig;
 
 /// What the fresh database holds once loaded and checked.
 struct Loaded {
@@ -23,7 +25,22 @@ struct Loaded {
 /// Verifies `dump`, takes a safety backup of the current database into `safety_dir`,
 /// restores into a fresh database, checks it against the manifest, and only then swaps it in.
 /// Nothing is dropped: the previous database stays under `<db>_pre_restore_<ts>`.
+/// The stored files go back into the storage the environment configures.
 pub async fn restore(url: &str, dump: &Path, safety_dir: &Path) -> Result<RestoreReport> {
+    let storage = crate::config::storage_from_env()?;
+    restore_with(url, dump, safety_dir, &storage).await
+}
+
+/// [`restore`] with the stored files put back into `storage` (which need not be the one
+/// backed up: a local folder's files can go to a bucket). The safety backup copies the
+/// current stored files of `storage`. Files are put back before the swap: a failure there
+/// leaves the database untouched.
+pub async fn restore_with(
+    url: &str,
+    dump: &Path,
+    safety_dir: &Path,
+    storage: &StorageConfig,
+) -> Result<RestoreReport> {
     let verified = verify_backup(url, dump)
         .await
         .context("refusing to restore: the backup does not verify (the database is untouched)")?;
@@ -46,10 +63,21 @@ pub async fn restore(url: &str, dump: &Path, safety_dir: &Path) -> Result<Restor
         ));
         None
     } else {
-        let backup = create_backup(url, safety_dir, "pre_restore")
+        let options = BackupOptions {
+            storage: storage.clone(),
+            files: FilesMode::Copy,
+        };
+        let backup = create_backup_with(url, safety_dir, "pre_restore", &options)
             .await
             .context("taking the safety backup before restoring (the database is untouched)")?;
         Some(backup.dump_path)
+    };
+
+    let files = match &verified.manifest.stored_files {
+        Some(stored) => files::put_back(dump, stored, storage)
+            .await
+            .context("putting back the stored files (the database is untouched)")?,
+        None => FilesRestored::default(),
     };
 
     let stamp = Utc::now().format("%Y%m%d_%H%M%S").to_string();
@@ -105,6 +133,7 @@ pub async fn restore(url: &str, dump: &Path, safety_dir: &Path) -> Result<Restor
         old_database: exists.then_some(old),
         tables: loaded.tables.len(),
         total_rows: loaded.tables.iter().map(|t| t.rows).sum(),
+        files,
         notes,
     })
 }

@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use sqlx::Connection;
 
 use super::client::{self, ClientEnv};
+use super::files;
 use super::manifest::{self, Manifest};
 use super::server;
 use super::{blocking, VerifyReport};
@@ -19,17 +20,19 @@ use crate::ops::checksum::TableChecksum;
 /// `tracehub_verify_<random>` on the server of `url`, and compares every table. The scratch
 /// database is dropped whatever happens.
 pub async fn verify_backup(url: &str, dump: &Path) -> Result<VerifyReport> {
-    let (manifest, tables) = verify_dump(url, dump).await?;
+    let (manifest, tables, (files_checked, files_bytes)) = verify_dump(url, dump).await?;
     let total_rows = tables.iter().map(|t| t.rows).sum();
     Ok(VerifyReport {
         dump_path: dump.to_path_buf(),
         manifest,
         tables,
         total_rows,
+        files_checked,
+        files_bytes,
     })
 }
 
-async fn verify_dump(url: &str, dump: &Path) -> Result<(Manifest, Vec<TableChecksum>)> {
+async fn verify_dump(url: &str, dump: &Path) -> Result<(Manifest, Vec<TableChecksum>, (u64, u64))> {
     if !dump.is_file() {
         bail!("backup file {} does not exist", dump.display());
     }
@@ -37,6 +40,17 @@ async fn verify_dump(url: &str, dump: &Path) -> Result<(Manifest, Vec<TableCheck
     let manifest = {
         let dump = dump.to_path_buf();
         blocking(move || manifest::check_dump_header(&dump, &manifest).map(|()| manifest)).await?
+    };
+    // The stored files' copies first: a missing or damaged one is named before any database
+    // work (and, for a restore, before the database is touched).
+    let files_checked = match manifest.stored_files.clone() {
+        Some(stored) => {
+            let path = dump.to_path_buf();
+            blocking(move || files::check_copies(&path, &stored))
+                .await
+                .with_context(|| format!("verifying {}", dump.display()))?
+        }
+        None => (0, 0),
     };
 
     let env = ClientEnv::from_url(url)?;
@@ -67,7 +81,7 @@ async fn verify_dump(url: &str, dump: &Path) -> Result<(Manifest, Vec<TableCheck
     let restored = restore_and_check(&pg_restore, url, &scratch_env, dump, &manifest);
     let outcome = first_the_digest(digest, restored)
         .await
-        .map(|tables| (manifest, tables));
+        .map(|tables| (manifest, tables, files_checked));
     let clock = Instant::now();
     let dropped = server::drop_database(&mut admin, &scratch).await;
     tracing::info!(
