@@ -41,7 +41,12 @@ async fn measure(db_url: &str, storage: Storage, options: &UploadBenchOptions) -
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let state = crate::http::AppState::with_jwt_secret(pool, &crate::config::JwtSecret::random())
-        .with_storage(storage, options.size_bytes.max(crate::http::DEFAULT_MAX_UPLOAD_BYTES));
+        .with_storage(
+            storage,
+            options
+                .size_bytes
+                .max(crate::http::DEFAULT_MAX_UPLOAD_BYTES),
+        );
     let server = tokio::spawn(crate::http::serve(state, listener));
     let client = reqwest::Client::new();
     let token = login(&client, &base).await?;
@@ -93,7 +98,10 @@ async fn measure(db_url: &str, storage: Storage, options: &UploadBenchOptions) -
             .send()
             .await?;
         if !response.status().is_success() {
-            bail!("deleting a benchmark document answered {}", response.status());
+            bail!(
+                "deleting a benchmark document answered {}",
+                response.status()
+            );
         }
     }
     server.abort();
@@ -142,9 +150,10 @@ async fn upload(client: &reqwest::Client, base: &str, token: &str, size: u64) ->
             Ok(Bytes::from(vec![b' '; len]))
         })),
     );
-    let file = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(chunks), size)
-        .file_name("benchmark.pdf")
-        .mime_str("application/pdf")?;
+    let file =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(chunks), size)
+            .file_name("benchmark.pdf")
+            .mime_str("application/pdf")?;
     let form = reqwest::multipart::Form::new()
         .text("shipment_id", SHIPMENT)
         .part("file", file)

@@ -109,4 +109,78 @@ async fn after_the_migration_the_admin_sees_everything_and_new_shipments_land_in
         documents_seen += detail["documents"].as_array().expect("documents").len() as i64;
     }
     assert_eq!(documents_seen, documents_before);
+
+    // 6. Documents work on the migrated database: upload → review → approve; the
+    // completeness of the new shipment follows; the audit pack holds the file.
+    let bill = crate::documents::pdf_of_pages(&[
+        "BILL OF LADING\nB/L No. SMOKE123456\nShipper Consignee Vessel Voyage",
+    ]);
+    let uploaded = app
+        .upload_ok(&token, &id, "bill_of_lading", "smoke-bl.pdf", bill.clone())
+        .await;
+    let document = uploaded["id"].as_str().expect("document id").to_string();
+    let state_of_bill = |detail: &Value| {
+        detail["document_summary"]["checklist"]
+            .as_array()
+            .expect("checklist")
+            .iter()
+            .find(|item| item["document_type"] == "bill_of_lading")
+            .map(|item| item["state"].clone())
+    };
+    let detail = app.get_ok(&format!("/api/v1/shipments/{id}"), &token).await;
+    assert_eq!(state_of_bill(&detail), Some(json!("pending")), "{detail}");
+    let complete_before = detail["document_summary"]["complete"].as_u64().unwrap();
+    let metadata = json!({"reference_number": "SMOKE123456", "issue_date": "2026-01-12",
+                          "issuing_authority": "MSC"});
+    let response = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{V1}/documents/{document}/metadata"),
+            Some(&token),
+            Some(&metadata),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let compliance = app.token(crate::helpers::demo::COMPLIANCE).await;
+    let response = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/documents/{document}/approve"),
+            Some(&compliance),
+            Some(&json!({"notes": "ok"})),
+        )
+        .await;
+    let approved = crate::api::json_of(response, StatusCode::OK, "approve").await;
+    assert_eq!(approved["result"]["new_status"], "validated");
+    let detail = app.get_ok(&format!("/api/v1/shipments/{id}"), &token).await;
+    assert_eq!(state_of_bill(&detail), Some(json!("complete")));
+    assert_eq!(
+        detail["document_summary"]["complete"].as_u64().unwrap(),
+        complete_before + 1
+    );
+    let inbox = app.get_ok("/api/v1/notifications", &token).await;
+    assert!(
+        inbox["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["type"] == "document_validated"),
+        "{inbox}"
+    );
+    let pack = app
+        .client
+        .get(format!("{}{V1}/shipments/{id}/audit-pack", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("audit pack");
+    assert_eq!(pack.status(), StatusCode::OK);
+    assert_eq!(pack.headers()["content-type"], "application/zip");
+    let zip = pack.bytes().await.expect("zip");
+    assert!(zip.starts_with(b"PK"));
+    assert!(
+        zip.windows(bill.len())
+            .any(|window| window == bill.as_slice()),
+        "the stored file is in the pack"
+    );
 }
