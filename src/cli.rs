@@ -83,6 +83,9 @@ pub enum Command {
     /// Demo and synthetic data.
     #[command(subcommand)]
     Seed(SeedCommand),
+    /// Document chores.
+    #[command(subcommand)]
+    Documents(DocumentsCommand),
     /// The managed local PostgreSQL cluster (used when DATABASE_URL is unset).
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -160,6 +163,20 @@ pub enum BenchCommand {
         /// Uploads at once in the second run.
         #[arg(long, default_value_t = 20)]
         concurrency: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentsCommand {
+    /// Tell the people who act on documents that expire soon (or have expired), once per
+    /// urgency level: run daily (cron, or the job queue once it exists).
+    ExpiryWarnings {
+        /// The window, in days ahead.
+        #[arg(long, default_value_t = crate::ops::expiry_warnings::DEFAULT_DAYS)]
+        days: u32,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -330,6 +347,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let database = Database::open(&config).await?;
             let result = bench::upload::run(database.url(), storage, &options).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Documents(DocumentsCommand::ExpiryWarnings { days, json })) => {
+            let database = Database::open(&config).await?;
+            let result = expiry_warnings(&config, &database, days, json).await;
             database.close().await?;
             result
         }
@@ -568,6 +591,30 @@ async fn run_cluster(config: &Config, command: ClusterCommand) -> Result<()> {
         Ok(())
     })
     .await?
+}
+
+/// `tracehub documents expiry-warnings`: the organizations with work are found as the owner,
+/// the warnings written as the application role in each organization.
+async fn expiry_warnings(
+    config: &Config,
+    database: &Database,
+    days: u32,
+    json: bool,
+) -> Result<()> {
+    let pool = match &config.app_database_url {
+        Some(app_url) => AppPool::connect_as(app_url, 2, config.db_acquire_timeout).await,
+        None => AppPool::connect(database.url(), 2, config.db_acquire_timeout).await,
+    }
+    .context("logging in as the application role")?;
+    let mut owner = sqlx::PgConnection::connect(database.url()).await?;
+    let today = chrono::Utc::now().date_naive();
+    let run = crate::ops::expiry_warnings::send(&mut owner, &pool, today, days).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&run)?);
+    } else {
+        println!("{}", run.to_text());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

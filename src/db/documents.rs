@@ -514,3 +514,43 @@ pub async fn reference_sightings(
     .fetch_all(tx.conn())
     .await
 }
+
+// ---------------------------------------------------------------------------------------
+// Expiry warnings (revision 019)
+
+/// The organizations owning documents that expire on or before `until` (not archived): where
+/// the daily expiry run has work. Run as the owner, across organizations; everything else
+/// the run does happens in each organization's own tenant transaction.
+pub async fn organizations_with_expiring(
+    owner: &mut sqlx::PgConnection,
+    until: NaiveDate,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT organization_id FROM documents \
+          WHERE expiry_date IS NOT NULL AND expiry_date <= $1 AND status <> 'ARCHIVED' \
+          ORDER BY organization_id",
+    )
+    .bind(until)
+    .fetch_all(owner)
+    .await
+}
+
+/// Records that `urgency` was announced for the document's `expiry_date`; false when it had
+/// been already (the warning is then not repeated).
+pub async fn record_expiry_warning(
+    tx: &mut TenantTx,
+    document_id: Uuid,
+    expiry_date: NaiveDate,
+    urgency: &str,
+) -> Result<bool, sqlx::Error> {
+    let inserted: Option<bool> = sqlx::query_scalar(
+        "INSERT INTO document_expiry_warnings (document_id, expiry_date, urgency) \
+         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true",
+    )
+    .bind(document_id)
+    .bind(expiry_date)
+    .bind(urgency)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(inserted.is_some())
+}

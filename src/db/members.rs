@@ -5,9 +5,12 @@ use sqlx::postgres::PgRow;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::notifications::Recipient;
 use super::tenant::TenantTx;
 use super::undecodable;
-use crate::domain::{contains_pattern, MembershipStatus, OrgRole, OrgType, SystemRole};
+use crate::domain::{
+    contains_pattern, Access, MembershipStatus, OrgRole, OrgType, Permission, SystemRole,
+};
 
 /// One membership with its user and organization type.
 #[derive(Debug, Clone)]
@@ -24,6 +27,32 @@ pub struct MemberRow {
     pub system_role: SystemRole,
     pub user_is_active: bool,
     pub org_type: OrgType,
+}
+
+impl MemberRow {
+    /// What the member may do in the organization.
+    pub fn access(&self) -> Access {
+        Access::new(self.system_role, self.org_role, self.org_type, self.status)
+    }
+
+    /// The member as the recipient of a notification.
+    pub fn recipient(&self) -> Recipient {
+        Recipient {
+            user_id: self.user_id,
+            email: self.email.clone(),
+        }
+    }
+}
+
+/// The active members who review documents there (may approve them), `except` one (the
+/// person who acted): whom an upload or an expiry concerns.
+pub fn document_reviewers(members: &[MemberRow], except: Option<Uuid>) -> Vec<Recipient> {
+    members
+        .iter()
+        .filter(|m| Some(m.user_id) != except)
+        .filter(|m| m.access().allows(Permission::DocumentsApprove))
+        .map(MemberRow::recipient)
+        .collect()
 }
 
 /// The list's filter.

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod checksum;
+pub mod expiry_warnings;
 pub mod migrate;
 pub mod schema;
 pub mod seed;

@@ -10,6 +10,7 @@ mod cli;
 mod document_defects;
 mod document_review;
 mod documents;
+mod expiry_warnings;
 mod fuzz;
 mod helpers;
 mod http_ops;

@@ -86,6 +86,7 @@ static REVISIONS: &[Revision] = &[
     revision!("016", "session_check"),
     revision!("017", "account_authority"),
     revision!("018", "documents", guarded),
+    revision!("019", "expiry_warnings"),
 ];
 
 /// Every revision, oldest first.

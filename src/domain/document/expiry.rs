@@ -22,6 +22,18 @@ pub enum Urgency {
     Info,
 }
 
+impl Urgency {
+    /// The spelling answered and stored (`expired`, `critical`, `warning`, `info`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Expired => "expired",
+            Urgency::Critical => "critical",
+            Urgency::Warning => "warning",
+            Urgency::Info => "info",
+        }
+    }
+}
+
 /// One document's place in the expiry report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ExpiryItem {

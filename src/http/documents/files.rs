@@ -33,11 +33,11 @@ use super::analysis::{self, DetectedContent, PdfReading};
 use super::output::DocumentResponse;
 use super::{audit, owned, readable, DELETED};
 use crate::db::documents::{self as db, NewContent, NewDocument};
-use crate::db::notifications::{self, NewNotification, Recipient};
+use crate::db::notifications::{self, NewNotification};
 use crate::db::tenant::TenantTx;
 use crate::domain::document::sniff::{sniff, FileKind};
 use crate::domain::document::{DocumentStatus, DocumentType};
-use crate::domain::{Access, Permission};
+use crate::domain::Permission;
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Fields, PathIds, RequestId};
@@ -667,18 +667,7 @@ async fn notify_reviewers(
     document: &db::DocumentRow,
 ) -> Result<(), ApiError> {
     let members = crate::db::members::active(tx, caller.organization_id).await?;
-    let reviewers: Vec<Recipient> = members
-        .into_iter()
-        .filter(|m| m.user_id != caller.user_id)
-        .filter(|m| {
-            Access::new(m.system_role, m.org_role, m.org_type, m.status)
-                .allows(Permission::DocumentsApprove)
-        })
-        .map(|m| Recipient {
-            user_id: m.user_id,
-            email: m.email,
-        })
-        .collect();
+    let reviewers = crate::db::members::document_reviewers(&members, Some(caller.user_id));
     let kind = document.document_type()?;
     let message = format!(
         "{} \"{}\" was uploaded and waits for review",
