@@ -185,39 +185,6 @@ pub async fn documents_of_shipment(
     .await
 }
 
-/// Type and status of every document of these shipments (completeness of a list page).
-pub async fn statuses_of_shipments(
-    tx: &mut TenantTx,
-    shipment_ids: &[Uuid],
-) -> Result<Vec<DocumentStatusRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT shipment_id, id, document_type::text AS document_type, status::text AS status \
-           FROM documents WHERE shipment_id = ANY($1)",
-    )
-    .bind(shipment_ids)
-    .fetch_all(tx.conn())
-    .await
-}
-
-/// What completeness needs of one document.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DocumentStatusRow {
-    pub shipment_id: Uuid,
-    pub id: Uuid,
-    document_type: String,
-    status: String,
-}
-
-impl DocumentStatusRow {
-    pub fn document_type(&self) -> Result<DocumentType, sqlx::Error> {
-        DocumentType::from_db_label(&self.document_type).map_err(undecodable)
-    }
-
-    pub fn status(&self) -> Result<DocumentStatus, sqlx::Error> {
-        DocumentStatus::from_db_label(&self.status).map_err(undecodable)
-    }
-}
-
 /// Other documents of the shipment with the same content (by SHA-256).
 pub async fn same_content(
     tx: &mut TenantTx,

@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::tenant::TenantTx;
 use super::undecodable;
 
+use crate::domain::document::{DocumentStatus, DocumentType};
 use crate::domain::{contains_pattern, Dependents, ListCursor, PartyType, ShipmentStatus};
 
 // ---------------------------------------------------------------------------------------
@@ -77,9 +78,28 @@ pub struct ShipmentRow {
     pub supplier_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
+    /// On list pages only: the shipment's documents as `[id, type label, status label]`.
+    #[sqlx(default)]
+    page_documents: Option<sqlx::types::Json<Vec<(Uuid, String, String)>>>,
 }
 
 impl ShipmentRow {
+    /// The documents a list page read with the shipment (id, type, status); empty when
+    /// the row came from elsewhere or the shipment has none.
+    pub fn page_documents(&self) -> Result<Vec<(Uuid, DocumentType, DocumentStatus)>, sqlx::Error> {
+        self.page_documents
+            .iter()
+            .flat_map(|json| json.0.iter())
+            .map(|(id, kind, status)| {
+                Ok((
+                    *id,
+                    DocumentType::from_db_label(kind).map_err(undecodable)?,
+                    DocumentStatus::from_db_label(status).map_err(undecodable)?,
+                ))
+            })
+            .collect()
+    }
+
     /// The stored status; a label this program does not know is a broken database.
     pub fn status(&self) -> Result<ShipmentStatus, sqlx::Error> {
         ShipmentStatus::from_db_label(&self.status).map_err(undecodable)
@@ -326,7 +346,13 @@ pub async fn list_shipments(
     filter: &ListFilter,
 ) -> Result<Vec<ShipmentRow>, sqlx::Error> {
     let conn = tx.conn();
-    let mut query = QueryBuilder::<Postgres>::new("SELECT * FROM (");
+    // The page's documents (type and status, for completeness) come in the same round trip:
+    // one index probe per row of the page, after the limit.
+    let mut query = QueryBuilder::<Postgres>::new(
+        "SELECT page.*, (SELECT json_agg(json_build_array(d.id, d.document_type, d.status)) \
+                           FROM documents d WHERE d.shipment_id = page.id) AS page_documents \
+           FROM (SELECT * FROM (",
+    );
     let (organization_id, with_assigned) = match scope {
         ListScope::VisibleTo(org) => (org, true),
         ListScope::OwnedBy(org) => (org, false),
@@ -357,6 +383,7 @@ pub async fn list_shipments(
     }
     query.push(" LIMIT ");
     query.push_bind(filter.limit);
+    query.push(") page ORDER BY page.created_at DESC, page.id DESC");
     query.build_query_as().fetch_all(conn).await
 }
 

@@ -262,18 +262,13 @@ async fn list_page(
     };
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let products = db::products_of(&mut tx, &ids).await?;
-    let documents = documents::statuses_of_shipments(&mut tx, &ids).await?;
     tx.commit().await?;
     let items = rows
         .into_iter()
         .map(|row| {
+            let documents = row.page_documents()?;
             let mut item = ShipmentResponse::new(row, &products)?;
-            let of_item = documents
-                .iter()
-                .filter(|d| d.shipment_id == item.id)
-                .map(|d| Ok((d.id, d.document_type()?, d.status()?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            item.document_summary = Some(document_summary(&item, of_item));
+            item.document_summary = Some(document_summary(&item, documents).into());
             Ok(item)
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

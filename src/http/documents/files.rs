@@ -374,6 +374,8 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<(StatusCode, Json<UploadResponse>), ApiError> {
     caller.require(Permission::DocumentsUpload)?;
+    // No pooled connection waits on the client while it sends the form.
+    caller.release();
     let limit = state.max_upload_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)

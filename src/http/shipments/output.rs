@@ -46,11 +46,10 @@ pub struct ShipmentResponse {
     pub created_at: String,
     pub updated_at: Option<String>,
     pub products: Vec<ProductResponse>,
-    /// In lists: how far the shipment's documents cover what it requires (see the detail's
-    /// `document_summary`).
+    /// In lists: how far the shipment's documents cover what it requires (the detail's
+    /// `document_summary` in brief).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub document_summary: Option<Completeness>,
+    pub document_summary: Option<ListedCompleteness>,
 }
 
 impl ShipmentResponse {
@@ -192,6 +191,33 @@ pub fn document_summary(
         shipment.pod_code.as_deref(),
     );
     Completeness::of(&required, documents)
+}
+
+/// A list item's completeness: the counts and the missing types, without the checklist (a
+/// page of 50 stays small; the detail has the rest).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListedCompleteness {
+    pub total_required: usize,
+    pub complete: usize,
+    pub pending_validation: usize,
+    /// Required types whose best document failed review or was sent back.
+    pub failed: usize,
+    #[schema(value_type = Vec<DocumentType>)]
+    pub missing: Vec<DocumentType>,
+    pub is_complete: bool,
+}
+
+impl From<Completeness> for ListedCompleteness {
+    fn from(full: Completeness) -> Self {
+        Self {
+            total_required: full.total_required,
+            complete: full.complete,
+            pending_validation: full.pending_validation,
+            failed: full.failed.len(),
+            missing: full.missing,
+            is_complete: full.is_complete,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
