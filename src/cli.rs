@@ -178,6 +178,16 @@ pub enum DocumentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Bring the predecessor's stored files (documents with a `file_path`) into the
+    /// configured storage, once after the migration (repeatable: imported ones are skipped).
+    ImportFiles {
+        /// The predecessor's upload folder (default: UPLOAD_DIR).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -353,6 +363,25 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(Command::Documents(DocumentsCommand::ExpiryWarnings { days, json })) => {
             let database = Database::open(&config).await?;
             let result = expiry_warnings(&config, &database, days, json).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Documents(DocumentsCommand::ImportFiles { from, json })) => {
+            let database = Database::open(&config).await?;
+            let storage = crate::storage::Storage::open(&config.storage)?;
+            let folder = from.unwrap_or_else(|| config.upload_dir.clone());
+            let result = async {
+                let mut owner = sqlx::PgConnection::connect(database.url()).await?;
+                let report =
+                    crate::ops::import_files::import(&mut owner, &storage, &folder).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    println!("{}", report.to_text());
+                }
+                anyhow::Ok(())
+            }
+            .await;
             database.close().await?;
             result
         }

@@ -521,3 +521,43 @@ pub async fn record_expiry_warning(
     .await?;
     Ok(inserted.is_some())
 }
+
+// ---------------------------------------------------------------------------------------
+// The predecessor's files (the operator's import, as the owner)
+
+/// Documents with a predecessor `file_path` and no storage key: id, organization, shipment,
+/// path.
+pub async fn legacy_files(
+    owner: &mut sqlx::PgConnection,
+) -> Result<Vec<(Uuid, Uuid, Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, organization_id, shipment_id, file_path FROM documents \
+          WHERE storage_key IS NULL AND file_path IS NOT NULL ORDER BY created_at, id",
+    )
+    .fetch_all(owner)
+    .await
+}
+
+/// Records where an imported file now lives (only if no key was set meanwhile).
+pub async fn mark_imported(
+    owner: &mut sqlx::PgConnection,
+    id: Uuid,
+    storage_key: &str,
+    content_sha256: &str,
+    mime_type: &str,
+    size: u64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE documents SET storage_key = $2, content_sha256 = $3, mime_type = $4, \
+                file_size_bytes = $5, updated_at = now() \
+          WHERE id = $1 AND storage_key IS NULL",
+    )
+    .bind(id)
+    .bind(storage_key)
+    .bind(content_sha256)
+    .bind(mime_type)
+    .bind(i32::try_from(size).unwrap_or(i32::MAX))
+    .execute(owner)
+    .await?;
+    Ok(())
+}

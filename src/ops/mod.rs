@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod checksum;
 pub mod expiry_warnings;
+pub mod import_files;
 pub mod migrate;
 pub mod schema;
 pub mod seed;

@@ -835,3 +835,88 @@ async fn a_combined_pdf_is_read_into_sections_and_other_is_recognised() {
     assert!(body["detection"]["skipped"].is_string(), "{body}");
     assert_eq!(body["status"], "uploaded");
 }
+
+#[tokio::test]
+async fn the_predecessors_files_are_imported_into_storage_only_from_inside_their_folder() {
+    let w = world(Backend::Local).await;
+    let legacy: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+        "SELECT id, file_path FROM documents WHERE file_path IS NOT NULL ORDER BY created_at, id",
+    )
+    .fetch_all(&mut w.app.db().conn().await)
+    .await
+    .unwrap();
+    assert!(legacy.len() >= 2, "the demo has the predecessor's files");
+    let (first, first_path) = legacy[0].clone();
+    let (second, _) = legacy[1].clone();
+    // The old application's working directory, with its `uploads/…` folder: one file there.
+    let base = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("legacy")
+        .join(uuid::Uuid::new_v4().to_string());
+    let file = base.join(&first_path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let bytes = pdf("legacy file");
+    std::fs::write(&file, &bytes).unwrap();
+    std::fs::write(base.join("secret.pdf"), pdf("outside")).unwrap();
+    // A path the predecessor let a client write (§6.3) is never followed out of the folder.
+    w.app
+        .db()
+        .exec(&format!(
+            "UPDATE documents SET file_path = 'uploads/../secret.pdf' WHERE id = '{second}'"
+        ))
+        .await;
+    let download = format!("{V1}/documents/{first}/download");
+    let response = w
+        .app
+        .call(Method::GET, &download, Some(&w.admin), None)
+        .await;
+    assert_error(response, StatusCode::NOT_FOUND, "FILE_NOT_STORED", "before").await;
+
+    let folder = base.join("uploads");
+    let mut owner = sqlx::Connection::connect(&w.app.db().url).await.unwrap();
+    let report = tracehub::ops::import_files::import(&mut owner, &w.app.storage, &folder)
+        .await
+        .expect("import");
+    assert_eq!(report.imported, 1, "{report:?}");
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert!(report.refused[0].contains(&second.to_string()));
+    assert_eq!(report.missing.len(), legacy.len() - 2, "{report:?}");
+    let response = w
+        .app
+        .call(Method::GET, &download, Some(&w.admin), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    let stored = w
+        .app
+        .db()
+        .scalar_string(&format!(
+            "SELECT content_sha256 FROM documents WHERE id = '{first}'"
+        ))
+        .await;
+    assert_eq!(stored, Some(sha256_hex(&bytes)));
+
+    // Again, as operators run it: nothing left to import.
+    let store = base.join("store");
+    let output = crate::helpers::tracehub_with_env(
+        &[
+            "documents",
+            "import-files",
+            "--from",
+            folder.to_str().unwrap(),
+            "--json",
+        ],
+        &[
+            ("DATABASE_URL", &w.app.db().url),
+            ("UPLOAD_DIR", store.to_str().unwrap()),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::helpers::stderr(&output)
+    );
+    let again: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(again["imported"], 0);
+    assert_eq!(again["refused"].as_array().unwrap().len(), 1);
+    std::fs::remove_dir_all(base).unwrap();
+}
