@@ -301,13 +301,7 @@ async fn startup(db_url: &str) -> Result<Startup> {
     // Idle: a few requests have been served (the readiness probes); let it settle.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let pid = child.id().context("serve has no pid")?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let rss_kb: u64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kb| kb.parse().ok())
-        .context("reading VmRSS")?;
+    let rss_kb = super::status_kib(&pid.to_string(), "VmRSS")?;
     child.kill().await.ok();
     Ok(Startup {
         ready,

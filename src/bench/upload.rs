@@ -12,6 +12,7 @@ use bytes::Bytes;
 use futures_util::{stream, StreamExt};
 
 use crate::bench::migration::{drop_database, fresh_database};
+use crate::bench::status_kib;
 use crate::db::tenant::AppPool;
 use crate::storage::Storage;
 
@@ -115,12 +116,12 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let before = rss_kib("VmRSS")?;
+    let before = status_kib("self", "VmRSS")?;
     std::fs::write("/proc/self/clear_refs", "5").context("resetting the peak RSS")?;
     let started = Instant::now();
     let value = work().await?;
     let elapsed = started.elapsed();
-    let growth_mb = rss_kib("VmHWM")?.saturating_sub(before) as f64 / 1024.0;
+    let growth_mb = status_kib("self", "VmHWM")?.saturating_sub(before) as f64 / 1024.0;
     Ok((growth_mb, elapsed, value))
 }
 
@@ -194,14 +195,4 @@ async fn download(client: &reqwest::Client, base: &str, token: &str, id: &str) -
         received += chunk?.len() as u64;
     }
     Ok(received)
-}
-
-/// A `/proc/self/status` figure in KiB.
-fn rss_kib(field: &str) -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .with_context(|| format!("no {field} in /proc/self/status"))
 }

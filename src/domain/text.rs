@@ -31,12 +31,17 @@ pub fn bounded(text: &str, max: usize) -> Result<&str, TextError> {
     Ok(text)
 }
 
-/// A list's search term: trimmed, empty meaning none, at most [`MAX_SEARCH_CHARS`].
-pub fn search_term(text: Option<&str>) -> Result<Option<String>, TextError> {
+/// An optional text field: trimmed, empty meaning none, at most `max` characters, no NUL.
+pub fn optional(text: Option<&str>, max: usize) -> Result<Option<String>, TextError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(term) => bounded(term, MAX_SEARCH_CHARS).map(|t| Some(t.to_string())),
+        Some(text) => bounded(text, max).map(|t| Some(t.to_string())),
     }
+}
+
+/// A list's search term: trimmed, empty meaning none, at most [`MAX_SEARCH_CHARS`].
+pub fn search_term(text: Option<&str>) -> Result<Option<String>, TextError> {
+    optional(text, MAX_SEARCH_CHARS)
 }
 
 #[cfg(test)]

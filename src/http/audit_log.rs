@@ -22,7 +22,7 @@ use super::time::rfc3339;
 use super::AppState;
 use crate::db::audit::{self as db, AuditFilter, AuditRow, TextMatch};
 use crate::db::tenant::TenantTx;
-use crate::domain::ListCursor;
+use crate::domain::{text, ListCursor};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -144,20 +144,10 @@ pub struct ListQuery {
 }
 
 /// A bounded filter text; empty means no filter.
-fn filter_text(fields: &mut Fields, name: &str, text: Option<String>) -> Option<String> {
-    let text = text?.trim().to_string();
-    if text.chars().count() > MAX_FILTER_CHARS {
-        fields.add(
-            name,
-            format!("must be at most {MAX_FILTER_CHARS} characters"),
-        );
-        return None;
-    }
-    if text.contains('\0') {
-        fields.add(name, "must not contain NUL");
-        return None;
-    }
-    (!text.is_empty()).then_some(text)
+fn filter_text(fields: &mut Fields, name: &str, value: Option<String>) -> Option<String> {
+    fields
+        .check(name, text::optional(value.as_deref(), MAX_FILTER_CHARS))
+        .flatten()
 }
 
 fn bounded(fields: &mut Fields, name: &str, value: Option<u32>, default: u32, max: u32) -> u32 {

@@ -37,7 +37,7 @@ use crate::db::notifications::{self, NewNotification};
 use crate::db::tenant::TenantTx;
 use crate::domain::document::sniff::{sniff, FileKind};
 use crate::domain::document::{DocumentStatus, DocumentType};
-use crate::domain::Permission;
+use crate::domain::{text, Permission};
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Fields, PathIds, RequestId};
@@ -125,24 +125,6 @@ struct UploadFields {
     issuing_authority: Option<String>,
 }
 
-fn bounded_text(
-    fields: &mut Fields,
-    name: &str,
-    value: Option<String>,
-    max: usize,
-) -> Option<String> {
-    let text = value?.trim().to_string();
-    if text.chars().count() > max {
-        fields.add(name, format!("must be at most {max} characters"));
-        return None;
-    }
-    if text.contains('\0') {
-        fields.add(name, "must not contain NUL");
-        return None;
-    }
-    (!text.is_empty()).then_some(text)
-}
-
 impl UploadForm {
     fn check(self) -> Result<UploadFields, ApiError> {
         let mut fields = Fields::new();
@@ -159,14 +141,18 @@ impl UploadForm {
                 false
             }
         };
-        let reference_number =
-            bounded_text(&mut fields, "reference_number", self.reference_number, 100);
-        let issuing_authority = bounded_text(
-            &mut fields,
-            "issuing_authority",
-            self.issuing_authority,
-            255,
-        );
+        let reference_number = fields
+            .check(
+                "reference_number",
+                text::optional(self.reference_number.as_deref(), 100),
+            )
+            .flatten();
+        let issuing_authority = fields
+            .check(
+                "issuing_authority",
+                text::optional(self.issuing_authority.as_deref(), 255),
+            )
+            .flatten();
         let issue_date =
             super::date_field(&mut fields, "issue_date", Some(self.issue_date)).flatten();
         let expiry_date =

@@ -26,12 +26,12 @@ use uuid::Uuid;
 
 use super::auth::CurrentUser;
 use super::error::ApiError;
-use super::extract::{nullable, Fields, JsonBody, PathIds, RequestId};
+use super::extract::{nullable, Fields, JsonBody, Patch, PathIds, RequestId};
 use super::AppState;
 use crate::db::documents::{self as db, DocumentRow, MetadataChange};
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::domain::document::DocumentStatus;
-use crate::domain::Permission;
+use crate::domain::{text, Permission};
 use output::DocumentResponse;
 
 /// Nested under `/api/v1` and `/api` by [`super::router`].
@@ -118,6 +118,15 @@ async fn readable(tx: &mut TenantTx, id: Uuid) -> Result<DocumentRow, ApiError> 
     db::find_document(tx, id).await?.ok_or(ApiError::NotFound)
 }
 
+/// A shipment the caller may read (its organization's, or assigned to its buyer
+/// organization); 404 otherwise.
+async fn visible_shipment(tx: &mut TenantTx, id: Uuid) -> Result<(), ApiError> {
+    crate::db::shipments::find_shipment(tx, id)
+        .await?
+        .map(|_| ())
+        .ok_or(ApiError::NotFound)
+}
+
 /// A document the caller's organization owns, locked for a change; 404 otherwise (also for
 /// one it may only read as a buyer).
 async fn owned(tx: &mut TenantTx, caller: &CurrentUser, id: Uuid) -> Result<DocumentRow, ApiError> {
@@ -158,9 +167,7 @@ async fn list_of_shipment(
 ) -> Result<Json<Vec<DocumentResponse>>, ApiError> {
     caller.require(Permission::DocumentsRead)?;
     let mut tx = caller.begin().await?;
-    crate::db::shipments::find_shipment(&mut tx, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    visible_shipment(&mut tx, id).await?;
     let rows = db::documents_of_shipment(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(DocumentResponse::all(rows)?))
@@ -194,24 +201,12 @@ pub struct MetadataInput {
 /// The largest `extra_data` a request may carry, as compact JSON.
 const MAX_EXTRA_DATA_BYTES: usize = 16 * 1024;
 
-/// A bounded, NUL-free text field; blank clears.
-fn text_field(
-    fields: &mut Fields,
-    name: &str,
-    value: Option<Option<String>>,
-    max: usize,
-) -> Option<Option<String>> {
-    let value = value?;
-    let Some(text) = value else {
-        return Some(None);
-    };
-    let text = text.trim();
-    if text.chars().count() > max {
-        fields.add(name, format!("must be at most {max} characters"));
-    } else if text.contains('\0') {
-        fields.add(name, "must not contain NUL");
+/// A bounded, NUL-free text field of a PATCH: absent stays, null or blank clears.
+fn text_field(fields: &mut Fields, name: &str, value: Patch<String>, max: usize) -> Patch<String> {
+    match value? {
+        None => Some(None),
+        Some(text) => fields.check(name, text::optional(Some(&text), max)),
     }
-    Some((!text.is_empty()).then(|| text.to_string()))
 }
 
 /// A `YYYY-MM-DD` date field; blank or null clears.

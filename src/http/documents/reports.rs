@@ -6,9 +6,8 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::readable;
+use super::{readable, visible_shipment};
 use crate::db::documents::{self as db, DocumentRow};
-use crate::db::tenant::TenantTx;
 use crate::domain::document::expiry::{ExpiryItem, Urgency};
 use crate::domain::document::workflow::WorkflowSummary;
 use crate::domain::Permission;
@@ -21,14 +20,6 @@ use crate::http::time::{date, rfc3339_auto as timestamp};
 const MAX_EXPIRING: i64 = 500;
 /// How far ahead the workflow summary looks for expiries.
 const SUMMARY_EXPIRY_DAYS: i64 = 30;
-
-/// A shipment the caller may read; 404 otherwise.
-async fn visible_shipment(tx: &mut TenantTx, id: Uuid) -> Result<(), ApiError> {
-    crate::db::shipments::find_shipment(tx, id)
-        .await?
-        .map(|_| ())
-        .ok_or(ApiError::NotFound)
-}
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

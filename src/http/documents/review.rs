@@ -23,7 +23,7 @@ use crate::db::tenant::TenantTx;
 use crate::domain::document::field_rules::{self, DocumentFacts, RequiredField, RuleReport};
 use crate::domain::document::workflow::{self, Move, Refusal, StatusInfo};
 use crate::domain::document::{DocumentStatus, DocumentType};
-use crate::domain::Permission;
+use crate::domain::{text, Permission};
 use crate::http::auth::CurrentUser;
 use crate::http::error::ApiError;
 use crate::http::extract::{Fields, JsonBody, OptionalJsonBody, PathIds, QueryParams, RequestId};
@@ -234,18 +234,9 @@ const MAX_NOTES_CHARS: usize = 1000;
 
 fn checked_notes(notes: Option<String>) -> Result<Option<String>, ApiError> {
     let mut fields = Fields::new();
-    let notes = notes
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
-    if let Some(text) = &notes {
-        if text.chars().count() > MAX_NOTES_CHARS {
-            fields.add(
-                "notes",
-                format!("must be at most {MAX_NOTES_CHARS} characters"),
-            );
-        }
-        fields.check_no_nul("notes", text);
-    }
+    let notes = fields
+        .check("notes", text::optional(notes.as_deref(), MAX_NOTES_CHARS))
+        .flatten();
     fields.finish()?;
     Ok(notes)
 }
