@@ -22,6 +22,9 @@
 //!   required-documents matrix and completeness, expiry, content sniffing, classification.
 //! * [`shipment`]: shipment statuses, party types, HS codes, the list cursor, the delete rule.
 //! * [`text`]: length bounds of free text and search terms.
+//! * [`tracking`]: container event types, carriers by prefix, and what an event or a new
+//!   ETA does to its shipment.
+//! * [`notification`]: the kinds of notification and who follows a shipment.
 //!
 //! Each module has its own error type, whose messages are written to be shown to a user as
 //! a 422 field error.
@@ -34,6 +37,7 @@ pub mod document;
 pub mod email;
 pub mod invitation;
 pub mod locode;
+pub mod notification;
 pub mod organization;
 pub mod password;
 pub mod roles;
@@ -41,6 +45,7 @@ pub mod shipment;
 pub mod slug;
 pub mod text;
 pub mod throttle;
+pub mod tracking;
 pub mod user_admin;
 
 pub use access::{Access, Decision};
