@@ -511,7 +511,8 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
         .with_dummy_hashes(dummy_hashes)
         .with_cors_origins(config.cors_origins.clone())
         .with_exposure(config.exposure.clone())
-        .with_trusted_proxies(config.trusted_proxies.clone());
+        .with_trusted_proxies(config.trusted_proxies.clone())
+        .with_webhooks(config.webhooks.clone());
     if config.exposure.metrics == crate::config::MetricsAccess::Off {
         tracing::warn!("/metrics is not served: set METRICS_TOKEN to scrape it (production)");
     }

@@ -1,5 +1,7 @@
 //! Configuration from the environment (and `.env` when present), read once and passed down.
 
+use crate::domain::tracking::signature::WebhookSecret;
+use crate::http::webhooks::WebhookSecrets;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,6 +17,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The carriers' webhooks' secrets (`CARRIER_WEBHOOK_SECRET`, `JSONCARGO_WEBHOOK_SECRET`)
+    /// and the tolerance of signed timestamps (`WEBHOOK_TOLERANCE_SECONDS`, default 300).
+    pub webhooks: WebhookSecrets,
     /// The PostgreSQL server to use; `None` means the managed local cluster.
     pub database_url: Option<String>,
     /// The server's own login as the application role (`TRACEHUB_APP_DATABASE_URL`); `None`
@@ -333,7 +338,22 @@ impl Config {
             .filter(|url| !url.trim().is_empty())
             .map(|url| PublicUrl::parse(&url))
             .transpose()?;
+        let webhook_secret = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|text| WebhookSecret::new(&text))
+        };
+        let webhooks = WebhookSecrets {
+            carrier: webhook_secret("CARRIER_WEBHOOK_SECRET")
+                // The predecessor's name for it.
+                .or_else(|| webhook_secret("WEBHOOK_SECRET")),
+            jsoncargo: webhook_secret("JSONCARGO_WEBHOOK_SECRET"),
+            tolerance: chrono::Duration::seconds(
+                number_from_env("WEBHOOK_TOLERANCE_SECONDS", 300)?.into(),
+            ),
+        };
         Ok(Self {
+            webhooks,
             public_url,
             trusted_proxies,
             exposure,

@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod shipments;
 pub mod tenant;
 pub mod tools;
+pub mod tracking;
 pub mod users;
 pub mod violation;
 

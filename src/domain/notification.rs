@@ -137,12 +137,26 @@ mod tests {
     #[test]
     fn shipment_followers_are_those_who_act_on_it() {
         let member = |system, org_role| {
-            Access::new(system, org_role, OrgType::PlatformOwner, MembershipStatus::Active)
+            Access::new(
+                system,
+                org_role,
+                OrgType::PlatformOwner,
+                MembershipStatus::Active,
+            )
         };
         assert!(follows_shipment(&member(SystemRole::Admin, OrgRole::Owner)));
-        assert!(follows_shipment(&member(SystemRole::LogisticsAgent, OrgRole::Manager)));
-        assert!(follows_shipment(&member(SystemRole::Compliance, OrgRole::Admin)));
-        assert!(!follows_shipment(&member(SystemRole::Viewer, OrgRole::Viewer)));
+        assert!(follows_shipment(&member(
+            SystemRole::LogisticsAgent,
+            OrgRole::Manager
+        )));
+        assert!(follows_shipment(&member(
+            SystemRole::Compliance,
+            OrgRole::Admin
+        )));
+        assert!(!follows_shipment(&member(
+            SystemRole::Viewer,
+            OrgRole::Viewer
+        )));
         let suspended = Access::new(
             SystemRole::LogisticsAgent,
             OrgRole::Manager,

@@ -21,7 +21,9 @@ pub mod reach;
 pub mod session;
 pub mod shipments;
 pub mod time;
+pub mod tracking;
 pub mod users;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -71,6 +73,8 @@ pub struct AppState {
     pub storage: Storage,
     /// The largest document accepted (`MAX_UPLOAD_MB`).
     pub max_upload_bytes: u64,
+    /// The carriers' webhooks' secrets (a webhook without one is off).
+    pub webhooks: Arc<webhooks::WebhookSecrets>,
 }
 
 impl AppState {
@@ -98,7 +102,14 @@ impl AppState {
             dummy_hashes: Arc::new(DummyHashes::argon2_only()),
             storage: Storage::in_memory(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            webhooks: Arc::new(webhooks::WebhookSecrets::default()),
         }
+    }
+
+    /// Turns on the webhooks that have a secret.
+    pub fn with_webhooks(mut self, secrets: webhooks::WebhookSecrets) -> Self {
+        self.webhooks = Arc::new(secrets);
+        self
     }
 
     /// Keeps documents' files in `storage`, accepting files up to `max_upload_bytes`.
@@ -217,6 +228,8 @@ fn api_routes() -> Router<AppState> {
         .merge(audit_log::router())
         .merge(documents::router())
         .merge(audit_pack::router())
+        .merge(webhooks::router())
+        .merge(tracking::router())
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.

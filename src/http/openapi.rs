@@ -253,6 +253,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::audit_log::ApiDoc::openapi(),
         super::documents::ApiDoc::openapi(),
         super::audit_pack::ApiDoc::openapi(),
+        super::webhooks::ApiDoc::openapi(),
+        super::tracking::ApiDoc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -35,4 +35,5 @@ mod shipments;
 mod storage;
 mod tenancy;
 mod throttle;
+mod tracking;
 mod users;

@@ -142,14 +142,17 @@ fn every_operation_documents_the_answers_of_its_extractors() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    // What anyone may call without a token, and nothing else.
+    // What anyone may call without a token, and nothing else (the webhooks take a
+    // signature instead: `tracking::unsigned_forged_and_stale_calls_are_401_…`).
     public.sort();
     assert_eq!(
         public,
         [
             "POST /api/v1/auth/login",
             "POST /api/v1/auth/register",
-            "POST /api/v1/invitations/validate"
+            "POST /api/v1/invitations/validate",
+            "POST /api/v1/webhooks/carrier",
+            "POST /api/v1/webhooks/jsoncargo"
         ]
     );
 }

@@ -87,6 +87,7 @@ static REVISIONS: &[Revision] = &[
     revision!("017", "account_authority"),
     revision!("018", "documents", guarded),
     revision!("019", "expiry_warnings"),
+    revision!("020", "tracking", guarded),
 ];
 
 /// Every revision, oldest first.

@@ -98,7 +98,8 @@ impl Carrier {
     pub fn parse(text: &str) -> Option<Carrier> {
         let wanted = text.trim().to_ascii_lowercase().replace([' ', '_'], "-");
         Carrier::ALL.into_iter().find(|carrier| {
-            carrier.code() == wanted || carrier.name().to_ascii_lowercase().replace(' ', "-") == wanted
+            carrier.code() == wanted
+                || carrier.name().to_ascii_lowercase().replace(' ', "-") == wanted
         })
     }
 
@@ -147,7 +148,10 @@ mod tests {
         ];
         assert_eq!(expected.len(), PREFIXES.len());
         for (prefix, code) in expected {
-            for number in [format!("{prefix}1234567"), format!(" {}9 ", prefix.to_lowercase())] {
+            for number in [
+                format!("{prefix}1234567"),
+                format!(" {}9 ", prefix.to_lowercase()),
+            ] {
                 let carrier = Carrier::from_prefix(&number);
                 assert_eq!(carrier.map(Carrier::code), Some(code), "{number:?}");
             }
@@ -156,15 +160,32 @@ mod tests {
 
     #[test]
     fn a_container_number_is_read_by_its_owner_prefix() {
-        let maersk = ContainerNumber::from_parts("MSK", crate::domain::EquipmentCategory::FreightContainer, 123456).unwrap();
+        let maersk = ContainerNumber::from_parts(
+            "MSK",
+            crate::domain::EquipmentCategory::FreightContainer,
+            123456,
+        )
+        .unwrap();
         assert_eq!(Carrier::of_container(&maersk), Some(Carrier::Maersk));
-        let leasing = ContainerNumber::from_parts("TGH", crate::domain::EquipmentCategory::FreightContainer, 123456).unwrap();
+        let leasing = ContainerNumber::from_parts(
+            "TGH",
+            crate::domain::EquipmentCategory::FreightContainer,
+            123456,
+        )
+        .unwrap();
         assert_eq!(Carrier::of_container(&leasing), None);
     }
 
     #[test]
     fn an_unknown_or_short_prefix_has_no_line() {
-        for number in ["TGHU1234567", "MSKZ1234567", "MSK", "", "ÄÖÜX1234567", "MAE"] {
+        for number in [
+            "TGHU1234567",
+            "MSKZ1234567",
+            "MSK",
+            "",
+            "ÄÖÜX1234567",
+            "MAE",
+        ] {
             assert_eq!(Carrier::from_prefix(number), None, "{number:?}");
         }
     }
@@ -173,7 +194,10 @@ mod tests {
     fn shipping_line_parameters_are_read_by_code_or_name() {
         for carrier in Carrier::ALL {
             assert_eq!(Carrier::parse(carrier.code()), Some(carrier));
-            assert_eq!(Carrier::parse(&carrier.name().to_uppercase()), Some(carrier));
+            assert_eq!(
+                Carrier::parse(&carrier.name().to_uppercase()),
+                Some(carrier)
+            );
         }
         assert_eq!(Carrier::parse("Hapag Lloyd"), Some(Carrier::HapagLloyd));
         assert_eq!(Carrier::parse("cma_cgm"), Some(Carrier::CmaCgm));

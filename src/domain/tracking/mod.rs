@@ -6,6 +6,7 @@
 //! * [`EventType::from_carrier_label`] / [`EventType::from_jsoncargo_label`]: the words
 //!   carriers and the JSONCargo feed use for them.
 //! * [`carrier`]: the shipping line, from the container number's owner prefix.
+//! * [`signature`]: the HMAC-SHA256 signature carriers' webhooks must carry.
 //! * [`status`]: the shipment status and actual dates an event implies, and what an ETA
 //!   change is (§5.9 of the predecessor's rules), with whom to tell.
 //!
@@ -14,6 +15,7 @@
 use serde::{Serialize, Serializer};
 
 pub mod carrier;
+pub mod signature;
 pub mod status;
 
 api_enum!(
@@ -54,6 +56,48 @@ fn normalized_label(label: &str) -> String {
 }
 
 impl EventType {
+    /// The event's name as people read it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            EventType::BookingConfirmed => "Booking confirmed",
+            EventType::GateIn => "Gate in",
+            EventType::Loaded => "Loaded",
+            EventType::Departed => "Departed",
+            EventType::Transshipment => "Transshipment",
+            EventType::Arrived => "Arrived",
+            EventType::Discharged => "Discharged",
+            EventType::GateOut => "Gate out",
+            EventType::Delivered => "Delivered",
+            EventType::CustomsHold => "Customs hold",
+            EventType::CustomsReleased => "Customs released",
+            EventType::EmptyReturn => "Empty returned",
+            EventType::Unknown => "Event",
+        }
+    }
+
+    /// One line about an event: `Departed at Apapa (NGAPP) on RHINE MAERSK 550N`.
+    pub fn describe(
+        self,
+        location_name: Option<&str>,
+        location_code: Option<&str>,
+        vessel_name: Option<&str>,
+        voyage_number: Option<&str>,
+    ) -> String {
+        let mut line = self.label().to_string();
+        match (location_name, location_code) {
+            (Some(name), Some(code)) => line.push_str(&format!(" at {name} ({code})")),
+            (Some(place), None) | (None, Some(place)) => line.push_str(&format!(" at {place}")),
+            (None, None) => {}
+        }
+        if let Some(vessel) = vessel_name {
+            line.push_str(&format!(" on {vessel}"));
+            if let Some(voyage) = voyage_number {
+                line.push_str(&format!(" {voyage}"));
+            }
+        }
+        line
+    }
+
     /// The event type a carrier's webhook names (`POST /webhooks/carrier`): our own labels
     /// and the common carrier words for them. A word we do not know is [`EventType::Unknown`]
     /// — the event is kept, it just changes nothing.
@@ -112,6 +156,27 @@ mod tests {
     }
 
     #[test]
+    fn an_event_is_described_with_what_is_known() {
+        assert_eq!(
+            EventType::Departed.describe(
+                Some("Apapa"),
+                Some("NGAPP"),
+                Some("RHINE MAERSK"),
+                Some("550N")
+            ),
+            "Departed at Apapa (NGAPP) on RHINE MAERSK 550N"
+        );
+        assert_eq!(
+            EventType::GateIn.describe(None, Some("DEHAM"), None, Some("1")),
+            "Gate in at DEHAM"
+        );
+        assert_eq!(EventType::Unknown.describe(None, None, None, None), "Event");
+        for event in EventType::ALL {
+            assert!(!event.label().is_empty());
+        }
+    }
+
+    #[test]
     fn carrier_words_map_to_their_event_and_strangers_to_unknown() {
         let cases = [
             ("POD", EventType::Arrived),
@@ -146,7 +211,11 @@ mod tests {
             ("", None),
         ];
         for (label, expected) in cases {
-            assert_eq!(EventType::from_jsoncargo_label(label), expected, "{label:?}");
+            assert_eq!(
+                EventType::from_jsoncargo_label(label),
+                expected,
+                "{label:?}"
+            );
         }
     }
 }

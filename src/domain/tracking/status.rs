@@ -117,7 +117,9 @@ impl EtaChange {
 /// The notification a status change is told with, and its title.
 pub fn status_notification(status: ShipmentStatus) -> Option<(NotificationKind, &'static str)> {
     match status {
-        ShipmentStatus::InTransit => Some((NotificationKind::ShipmentDeparted, "Shipment departed")),
+        ShipmentStatus::InTransit => {
+            Some((NotificationKind::ShipmentDeparted, "Shipment departed"))
+        }
         ShipmentStatus::Arrived => Some((NotificationKind::ShipmentArrived, "Shipment arrived")),
         ShipmentStatus::Delivered => {
             Some((NotificationKind::ShipmentDelivered, "Shipment delivered"))
@@ -166,7 +168,11 @@ mod tests {
 
     #[test]
     fn departure_records_the_actual_departure_once() {
-        let effect = effect_of(&tracked(ShipmentStatus::DocsComplete), EventType::Departed, at(3));
+        let effect = effect_of(
+            &tracked(ShipmentStatus::DocsComplete),
+            EventType::Departed,
+            at(3),
+        );
         assert_eq!(
             effect,
             EventEffect {
@@ -184,11 +190,19 @@ mod tests {
 
     #[test]
     fn arrival_records_the_actual_arrival_and_delivery_no_date() {
-        let arrival = effect_of(&tracked(ShipmentStatus::InTransit), EventType::Arrived, at(9));
+        let arrival = effect_of(
+            &tracked(ShipmentStatus::InTransit),
+            EventType::Arrived,
+            at(9),
+        );
         assert_eq!(arrival.status, Some(ShipmentStatus::Arrived));
         assert_eq!(arrival.ata, Some(at(9)));
         assert_eq!(arrival.atd, None);
-        let delivery = effect_of(&tracked(ShipmentStatus::Arrived), EventType::Delivered, at(9));
+        let delivery = effect_of(
+            &tracked(ShipmentStatus::Arrived),
+            EventType::Delivered,
+            at(9),
+        );
         assert_eq!(delivery.status, Some(ShipmentStatus::Delivered));
         assert_eq!((delivery.atd, delivery.ata), (None, None));
         assert!(delivery.changes_anything());
@@ -196,11 +210,23 @@ mod tests {
 
     #[test]
     fn a_late_or_foreign_event_changes_nothing() {
-        let late = effect_of(&tracked(ShipmentStatus::Arrived), EventType::Departed, at(1));
+        let late = effect_of(
+            &tracked(ShipmentStatus::Arrived),
+            EventType::Departed,
+            at(1),
+        );
         assert!(!late.changes_anything());
-        let closed = effect_of(&tracked(ShipmentStatus::Closed), EventType::Delivered, at(1));
+        let closed = effect_of(
+            &tracked(ShipmentStatus::Closed),
+            EventType::Delivered,
+            at(1),
+        );
         assert!(!closed.changes_anything());
-        let hold = effect_of(&tracked(ShipmentStatus::InTransit), EventType::CustomsHold, at(1));
+        let hold = effect_of(
+            &tracked(ShipmentStatus::InTransit),
+            EventType::CustomsHold,
+            at(1),
+        );
         assert!(!hold.changes_anything());
     }
 

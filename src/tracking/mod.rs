@@ -1,0 +1,3 @@
+//! Container tracking, the I/O side: applying reports to shipments.
+
+pub mod apply;
