@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::tenant::TenantTx;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+
+use super::tenant::{AppPool, TenantTx};
 
 const MINE: &str = "recipient_id = app.current_user_id()";
 
@@ -171,4 +173,19 @@ pub async fn notify(
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// The channel revision 021 announces changed inboxes on (payload: the recipient's id).
+pub const CHANNEL: &str = "tracehub_notifications";
+
+/// Listens on [`CHANNEL`] on a connection of its own (a `LISTEN` holds its session for as
+/// long as it lives, so it is not taken from the requests' pool), as the application role.
+pub async fn listen(pool: &AppPool) -> Result<PgListener, sqlx::Error> {
+    let options = (*pool.inner().connect_options()).clone();
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with(options);
+    let mut listener = PgListener::connect_with(&own).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
 }

@@ -591,6 +591,15 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
             ApiError::Unauthorized(BAD_TOKEN)
         })?;
+        CurrentUser::check(state, claims).await
+    }
+}
+
+impl CurrentUser {
+    /// Checks decoded `claims` against the database (revocation, account, membership and
+    /// organization all still active): the extractor's work after the signature, and a
+    /// long-lived stream's periodic re-check.
+    pub async fn check(state: &AppState, claims: Claims) -> Result<Self, ApiError> {
         // This runs on every request: the tenant transaction the handler continues (one
         // round trip), then revocation and membership in one more.
         let tenant = TenantContext {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod invitations;
 pub mod metrics;
+pub mod notification_stream;
 pub mod notifications;
 pub mod openapi;
 pub mod organizations;
@@ -75,6 +76,8 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// The carriers' webhooks' secrets (a webhook without one is off).
     pub webhooks: Arc<webhooks::WebhookSecrets>,
+    /// Pushes changed unread counts to this instance's open notification streams.
+    pub notification_hub: notification_stream::NotificationHub,
 }
 
 impl AppState {
@@ -103,6 +106,7 @@ impl AppState {
             storage: Storage::in_memory(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             webhooks: Arc::new(webhooks::WebhookSecrets::default()),
+            notification_hub: notification_stream::NotificationHub::default(),
         }
     }
 

@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/notifications", get(list))
         .route("/notifications/unread-count", get(unread_count))
         .route("/notifications/types", get(types))
+        .route(
+            "/notifications/stream",
+            get(super::notification_stream::stream),
+        )
         .route("/notifications/read-all", post(read_all))
         .route("/notifications/{id}/read", patch(mark_read))
         .route("/notifications/{id}", delete(remove))

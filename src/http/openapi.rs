@@ -250,6 +250,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         super::invitations::ApiDoc::openapi(),
         super::shipments::ApiDoc::openapi(),
         super::notifications::ApiDoc::openapi(),
+        super::notification_stream::ApiDoc::openapi(),
         super::audit_log::ApiDoc::openapi(),
         super::documents::ApiDoc::openapi(),
         super::audit_pack::ApiDoc::openapi(),

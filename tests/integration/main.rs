@@ -20,6 +20,7 @@ mod limits;
 mod login_privacy;
 mod multitenancy;
 mod multitenancy_smoke;
+mod notification_stream;
 mod notifications;
 mod openapi_contract;
 mod organizations;

@@ -88,6 +88,7 @@ static REVISIONS: &[Revision] = &[
     revision!("018", "documents", guarded),
     revision!("019", "expiry_warnings"),
     revision!("020", "tracking", guarded),
+    revision!("021", "notification_delivery", guarded),
 ];
 
 /// Every revision, oldest first.
