@@ -14,3 +14,4 @@ pub mod http;
 pub mod ops;
 pub mod pdf;
 pub mod storage;
+pub mod tracking;
