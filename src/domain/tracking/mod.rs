@@ -6,6 +6,7 @@
 //! * [`EventType::from_carrier_label`] / [`EventType::from_jsoncargo_label`]: the words
 //!   carriers and the JSONCargo feed use for them.
 //! * [`carrier`]: the shipping line, from the container number's owner prefix.
+//! * [`bill_of_lading`]: bill-of-lading numbers, checked before a provider is asked.
 //! * [`signature`]: the HMAC-SHA256 signature carriers' webhooks must carry.
 //! * [`status`]: the shipment status and actual dates an event implies, and what an ETA
 //!   change is (§5.9 of the predecessor's rules), with whom to tell.
@@ -14,9 +15,12 @@
 
 use serde::{Serialize, Serializer};
 
+pub mod bill_of_lading;
 pub mod carrier;
 pub mod signature;
 pub mod status;
+
+pub use bill_of_lading::{BillOfLading, BillOfLadingError};
 
 api_enum!(
     /// What happened to a container (`eventtype`).
