@@ -1,6 +1,7 @@
 //! The command line: clap definitions and the dispatch to library code.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -505,7 +506,27 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     let dummy_hashes = failed_login_padding(database).await?;
     let storage = crate::storage::Storage::open(&config.storage)?;
     tracing::info!(storage = storage.description(), "documents are stored in");
-    let state = crate::http::AppState::with_jwt_secret(pool, &secret)
+    let tracker = config.tracking.build()?.map(|provider| {
+        tracing::info!(provider = provider.name(), "container tracking");
+        Arc::new(crate::tracking::refresh::Tracker::new(
+            pool.clone(),
+            provider,
+            config.tracking.rate_per_minute,
+        ))
+    });
+    if tracker.is_none() {
+        tracing::info!("container tracking is off (TRACKING_PROVIDER=off)");
+    }
+    tokio::spawn(
+        crate::jobs::background(
+            pool.clone(),
+            tracker.clone(),
+            chrono::Duration::minutes(config.tracking.refresh_minutes.into()),
+            crate::jobs::Timing::default(),
+        )
+        .run(),
+    );
+    let mut state = crate::http::AppState::with_jwt_secret(pool, &secret)
         .with_storage(storage, config.max_upload_bytes)
         .with_public_url(public_url)
         .with_dummy_hashes(dummy_hashes)
@@ -513,6 +534,9 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
         .with_exposure(config.exposure.clone())
         .with_trusted_proxies(config.trusted_proxies.clone())
         .with_webhooks(config.webhooks.clone());
+    if let Some(tracker) = tracker {
+        state = state.with_tracker(tracker);
+    }
     if config.exposure.metrics == crate::config::MetricsAccess::Off {
         tracing::warn!("/metrics is not served: set METRICS_TOKEN to scrape it (production)");
     }
@@ -623,8 +647,7 @@ async fn run_cluster(config: &Config, command: ClusterCommand) -> Result<()> {
     .await?
 }
 
-/// `tracehub documents expiry-warnings`: the organizations with work are found as the owner,
-/// the warnings written as the application role in each organization.
+/// `tracehub documents expiry-warnings`: as the application role, like the daily job.
 async fn expiry_warnings(
     config: &Config,
     database: &Database,
@@ -636,9 +659,8 @@ async fn expiry_warnings(
         None => AppPool::connect(database.url(), 2, config.db_acquire_timeout).await,
     }
     .context("logging in as the application role")?;
-    let mut owner = sqlx::PgConnection::connect(database.url()).await?;
     let today = chrono::Utc::now().date_naive();
-    let run = crate::ops::expiry_warnings::send(&mut owner, &pool, today, days).await?;
+    let run = crate::ops::expiry_warnings::send(&pool, today, days).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&run)?);
     } else {

@@ -17,6 +17,8 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `TRACKING_*`: the tracking provider and the scheduled refresh.
+    pub tracking: crate::tracking::TrackingSettings,
     /// The carriers' webhooks' secrets (`CARRIER_WEBHOOK_SECRET`, `JSONCARGO_WEBHOOK_SECRET`)
     /// and the tolerance of signed timestamps (`WEBHOOK_TOLERANCE_SECONDS`, default 300).
     pub webhooks: WebhookSecrets,
@@ -352,7 +354,12 @@ impl Config {
                 number_from_env("WEBHOOK_TOLERANCE_SECONDS", 300)?.into(),
             ),
         };
+        let tracking = crate::tracking::TrackingSettings::from_lookup(
+            |name| std::env::var(name).ok(),
+            production,
+        )?;
         Ok(Self {
+            tracking,
             webhooks,
             public_url,
             trusted_proxies,

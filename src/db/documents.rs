@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::tenant::TenantTx;
+use super::tenant::{AppPool, TenantTx};
 use super::undecodable;
 use crate::domain::document::{DocumentStatus, DocumentType};
 
@@ -489,17 +489,13 @@ pub async fn reference_sightings(
 /// the daily expiry run has work. Run as the owner, across organizations; everything else
 /// the run does happens in each organization's own tenant transaction.
 pub async fn organizations_with_expiring(
-    owner: &mut sqlx::PgConnection,
+    pool: &AppPool,
     until: NaiveDate,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT organization_id FROM documents \
-          WHERE expiry_date IS NOT NULL AND expiry_date <= $1 AND status <> 'ARCHIVED' \
-          ORDER BY organization_id",
-    )
-    .bind(until)
-    .fetch_all(owner)
-    .await
+    sqlx::query_scalar("SELECT app.organizations_with_expiring_documents($1)")
+        .bind(until)
+        .fetch_all(pool.inner())
+        .await
 }
 
 /// Records that `urgency` was announced for the document's `expiry_date`; false when it had

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod connect;
 pub mod documents;
 pub mod invitations;
+pub mod jobs;
 pub mod members;
 pub mod memberships;
 pub mod notifications;

@@ -238,3 +238,69 @@ pub async fn visible_shipment_with_bill_of_lading(
     .fetch_optional(tx.conn())
     .await
 }
+
+/// Claims one call from the provider's per-minute budget shared by every instance: 0, or
+/// the milliseconds until the next window.
+pub async fn claim_provider_call(
+    pool: &AppPool,
+    provider: &str,
+    per_minute: i32,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar("SELECT app.claim_provider_call($1, $2)")
+        .bind(provider)
+        .bind(per_minute)
+        .fetch_one(pool.inner())
+        .await
+}
+
+/// Records one call to the provider.
+pub async fn record_provider_call(
+    pool: &AppPool,
+    provider: &str,
+    organization_id: Option<Uuid>,
+    request: &str,
+    outcome: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO tracking_provider_calls (provider, organization_id, request, outcome) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(provider)
+    .bind(organization_id)
+    .bind(request)
+    .bind(outcome)
+    .execute(pool.inner())
+    .await?;
+    Ok(())
+}
+
+/// Calls made to `provider` since `since`, by the organization when given.
+pub async fn provider_calls_since(
+    pool: &AppPool,
+    provider: &str,
+    organization_id: Option<Uuid>,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM tracking_provider_calls \
+          WHERE provider = $1 AND called_at >= $3 AND ($2::uuid IS NULL OR organization_id = $2)",
+    )
+    .bind(provider)
+    .bind(organization_id)
+    .bind(since)
+    .fetch_one(pool.inner())
+    .await
+}
+
+/// A page of the shipments the scheduled refresh follows, after `after` (by id).
+pub async fn shipments_to_track(
+    pool: &AppPool,
+    after: Option<Uuid>,
+    limit: i32,
+) -> Result<Vec<Target>, sqlx::Error> {
+    sqlx::query_as("SELECT organization_id, shipment_id FROM app.shipments_to_track($1, $2)")
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool.inner())
+        .await
+}

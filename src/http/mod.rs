@@ -78,6 +78,8 @@ pub struct AppState {
     pub webhooks: Arc<webhooks::WebhookSecrets>,
     /// Pushes changed unread counts to this instance's open notification streams.
     pub notification_hub: notification_stream::NotificationHub,
+    /// The tracking provider with its shared budget; `None` when tracking is off.
+    pub tracker: Option<Arc<crate::tracking::refresh::Tracker>>,
 }
 
 impl AppState {
@@ -107,7 +109,14 @@ impl AppState {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             webhooks: Arc::new(webhooks::WebhookSecrets::default()),
             notification_hub: notification_stream::NotificationHub::default(),
+            tracker: None,
         }
+    }
+
+    /// Asks `tracker` about containers (manual refresh, live status).
+    pub fn with_tracker(mut self, tracker: Arc<crate::tracking::refresh::Tracker>) -> Self {
+        self.tracker = Some(tracker);
+        self
     }
 
     /// Turns on the webhooks that have a secret.

@@ -6,13 +6,14 @@
 //! repeat, and a renewed certificate with a new date starts again. Archived documents are
 //! left alone; a buyer organization is never told (it reads, it does not act).
 //!
-//! The organizations with work are found as the owner; everything else runs in each
-//! organization's own tenant transaction as the application role.
+//! The organizations with work are found through `app.organizations_with_expiring_documents`
+//! (ids only); everything else runs in each organization's own tenant transaction as the
+//! application role. `tracehub serve` runs it daily on the job queue ([`schedule`]); the
+//! command `tracehub documents expiry-warnings` runs it by hand.
 
 use anyhow::Result;
 use chrono::NaiveDate;
 use serde::Serialize;
-use sqlx::PgConnection;
 
 use crate::db::documents as db;
 use crate::db::members;
@@ -45,15 +46,10 @@ impl ExpiryRun {
 }
 
 /// Sends the warnings due on `today` for documents expiring within `days`.
-pub async fn send(
-    owner: &mut PgConnection,
-    pool: &AppPool,
-    today: NaiveDate,
-    days: u32,
-) -> Result<ExpiryRun> {
+pub async fn send(pool: &AppPool, today: NaiveDate, days: u32) -> Result<ExpiryRun> {
     let until = today + chrono::Duration::days(i64::from(days));
     let mut run = ExpiryRun::default();
-    for organization_id in db::organizations_with_expiring(owner, until).await? {
+    for organization_id in db::organizations_with_expiring(pool, until).await? {
         let context = TenantContext {
             organization_id,
             user_id: None,
@@ -143,6 +139,38 @@ fn wording(item: ExpiryItem, kind: &str, name: &str, expiry_date: NaiveDate) -> 
             format!("\"{name}\" expires on {expiry_date}"),
         ),
     }
+}
+
+/// The kind of the daily job.
+pub const JOB: &str = "documents.expiry_warnings";
+
+/// Once a day (UTC).
+pub fn schedule() -> crate::jobs::Schedule {
+    crate::jobs::Schedule {
+        kind: JOB,
+        every: chrono::Duration::days(1),
+        payload: serde_json::json!({ "days": DEFAULT_DAYS }),
+    }
+}
+
+/// The daily job's handler.
+pub fn handler(pool: AppPool) -> crate::jobs::Handler {
+    crate::jobs::handler(move |job| {
+        let pool = pool.clone();
+        async move {
+            let days = job.payload["days"]
+                .as_u64()
+                .map_or(DEFAULT_DAYS, |d| d.min(365) as u32);
+            let today = chrono::Utc::now().date_naive();
+            match send(&pool, today, days).await {
+                Ok(run) => {
+                    tracing::info!("{}", run.to_text());
+                    crate::jobs::Outcome::Done
+                }
+                Err(error) => crate::jobs::Outcome::Retry(format!("{error:#}")),
+            }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! | `TRACKING_TIMEOUT_SECONDS` | 30 | whole request, 1–300 |
 //! | `TRACKING_REFRESH_MINUTES` | 60 | scheduled refresh interval, 1–10080 |
 //! | `TRACKING_SIMULATION_SPEED` | 1 | simulated seconds per real second, up to 1,000,000 |
+//! | `TRACKING_RATE_PER_MINUTE` | 60 | calls to the provider per minute, all instances together |
 //!
 //! Production defaults to `off` rather than to the simulation: made-up voyages must never
 //! be mistaken for real ones. Messages name the variable, never the key.
@@ -47,6 +48,8 @@ pub struct TrackingSettings {
     pub request_timeout: Duration,
     pub refresh_minutes: u32,
     pub simulation_speed: f64,
+    /// Calls per minute, shared by every instance.
+    pub rate_per_minute: u32,
 }
 
 impl fmt::Debug for TrackingSettings {
@@ -58,6 +61,7 @@ impl fmt::Debug for TrackingSettings {
             .field("request_timeout", &self.request_timeout)
             .field("refresh_minutes", &self.refresh_minutes)
             .field("simulation_speed", &self.simulation_speed)
+            .field("rate_per_minute", &self.rate_per_minute)
             .finish()
     }
 }
@@ -118,6 +122,12 @@ impl TrackingSettings {
             1..=10_080,
             "TRACKING_REFRESH_MINUTES",
         )?;
+        let rate_per_minute = number(
+            get("TRACKING_RATE_PER_MINUTE"),
+            60,
+            1..=1_000_000,
+            "TRACKING_RATE_PER_MINUTE",
+        )?;
         let simulation_speed = match get("TRACKING_SIMULATION_SPEED") {
             None => 1.0,
             Some(text) => match text.parse::<f64>() {
@@ -136,6 +146,7 @@ impl TrackingSettings {
             request_timeout: Duration::from_secs(seconds.into()),
             refresh_minutes,
             simulation_speed,
+            rate_per_minute,
         })
     }
 

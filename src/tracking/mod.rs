@@ -11,6 +11,7 @@
 //!   `raw_data` the predecessor leaked.
 //! * [`config`]: `TRACKING_*` settings and building the configured provider.
 //! * [`apply`]: what a report (a webhook's, a provider's) does to one shipment.
+//! * [`refresh`]: asking the provider about a shipment (by hand, or on the job queue).
 //!
 //! What a provider is asked is already valid: a [`ContainerNumber`] or a [`BillOfLading`]
 //! (the predecessor put unchecked path parameters into upstream URLs). The domain rules
@@ -29,6 +30,7 @@ pub mod apply;
 pub mod config;
 pub mod jsoncargo;
 pub mod live;
+pub mod refresh;
 mod retry;
 pub mod simulated;
 

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
 use serde_json::json;
-use sqlx::Connection;
 
 use crate::api::V1;
 use crate::documents::{pdf, Backend, SHIPMENT_001};
@@ -33,8 +32,7 @@ async fn told(app: &TestApp, document: &str) -> (BTreeSet<String>, Vec<String>) 
 }
 
 async fn run(app: &TestApp) -> ExpiryRun {
-    let mut owner = sqlx::PgConnection::connect(&app.db().url).await.unwrap();
-    send(&mut owner, &app.pool, Utc::now().date_naive(), 30)
+    send(&app.pool, Utc::now().date_naive(), 30)
         .await
         .expect("expiry run")
 }

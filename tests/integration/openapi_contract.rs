@@ -158,7 +158,7 @@ fn every_operation_documents_the_answers_of_its_extractors() {
 }
 
 #[test]
-fn every_path_parameter_is_a_required_uuid() {
+fn every_path_parameter_is_required_and_constrained() {
     let doc = document();
     let mut problems = Vec::new();
     for (method, path, operation) in operations(&doc) {
@@ -184,8 +184,12 @@ fn every_path_parameter_is_a_required_uuid() {
             if !in_template.contains(&name)
                 || parameter["required"] != true
                 || !has_type(schema, "string")
-                // Ids are uuids; the one vocabulary in a path (a document type) is an enum.
-                || !(schema["format"] == "uuid" || schema["enum"].is_array())
+                // Ids are uuids; the one vocabulary in a path (a document type) is an enum;
+                // the numbers of the trade (container, bill of lading) have a pattern and
+                // a bounded length.
+                || !(schema["format"] == "uuid"
+                    || schema["enum"].is_array()
+                    || (schema["pattern"].is_string() && schema["maxLength"].is_u64()))
             {
                 problems.push(format!("{method} {path}: path parameter {parameter}"));
             }

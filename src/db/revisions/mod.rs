@@ -89,6 +89,7 @@ static REVISIONS: &[Revision] = &[
     revision!("019", "expiry_warnings"),
     revision!("020", "tracking", guarded),
     revision!("021", "notification_delivery", guarded),
+    revision!("022", "jobs", guarded),
 ];
 
 /// Every revision, oldest first.
