@@ -506,6 +506,16 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
     let dummy_hashes = failed_login_padding(database).await?;
     let storage = crate::storage::Storage::open(&config.storage)?;
     tracing::info!(storage = storage.description(), "documents are stored in");
+    let mailer = match &config.smtp_url {
+        Some(url) => {
+            let mailer =
+                crate::mail::Mailer::new(url, config.smtp_from.as_deref(), public_url.as_str())?;
+            tracing::info!("notifications are e-mailed (SMTP_URL)");
+            Some(Arc::new(mailer))
+        }
+        None => None,
+    };
+    let pool = pool.with_email(mailer.is_some());
     let tracker = config.tracking.build()?.map(|provider| {
         tracing::info!(provider = provider.name(), "container tracking");
         Arc::new(crate::tracking::refresh::Tracker::new(
@@ -522,6 +532,7 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
             pool.clone(),
             tracker.clone(),
             chrono::Duration::minutes(config.tracking.refresh_minutes.into()),
+            mailer,
             crate::jobs::Timing::default(),
         )
         .run(),

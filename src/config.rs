@@ -17,6 +17,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `SMTP_URL` (e-mail of notifications; none = no e-mail) and `SMTP_FROM`.
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
     /// `TRACKING_*`: the tracking provider and the scheduled refresh.
     pub tracking: crate::tracking::TrackingSettings,
     /// The carriers' webhooks' secrets (`CARRIER_WEBHOOK_SECRET`, `JSONCARGO_WEBHOOK_SECRET`)
@@ -358,7 +361,15 @@ impl Config {
             |name| std::env::var(name).ok(),
             production,
         )?;
+        let smtp_url = std::env::var("SMTP_URL")
+            .ok()
+            .filter(|url| !url.trim().is_empty());
+        let smtp_from = std::env::var("SMTP_FROM")
+            .ok()
+            .filter(|from| !from.trim().is_empty());
         Ok(Self {
+            smtp_url,
+            smtp_from,
             tracking,
             webhooks,
             public_url,

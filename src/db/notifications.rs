@@ -65,19 +65,7 @@ pub async fn page(
     .await?;
     let rows = rows
         .iter()
-        .map(|row| {
-            Ok(NotificationRow {
-                id: row.try_get("id")?,
-                user_id: row.try_get("user_id")?,
-                kind: row.try_get("type")?,
-                title: row.try_get("title")?,
-                message: row.try_get("message")?,
-                data: row.try_get("data")?,
-                read: row.try_get("read")?,
-                read_at: row.try_get("read_at")?,
-                created_at: row.try_get("created_at")?,
-            })
-        })
+        .map(notification_row)
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(Inbox {
         rows,
@@ -146,8 +134,15 @@ pub struct NewNotification<'a> {
     pub data: serde_json::Value,
 }
 
+/// The kind of the job that e-mails one notification (see `crate::mail`).
+pub const EMAIL_JOB: &str = "email.notification";
+/// Attempts at e-mailing one notification (the backoff reaches minutes, then an hour).
+const EMAIL_ATTEMPTS: i32 = 8;
+
 /// Writes the notification once per recipient, in the transaction's organization (the
 /// insert-only policy of revision 017: the organization notifies, only the recipient reads).
+/// When the transaction e-mails ([`TenantTx::emails`]), each one's e-mail job is enqueued in
+/// the same statement: it exists exactly when the notification does.
 pub async fn notify(
     tx: &mut TenantTx,
     recipients: &[Recipient],
@@ -156,20 +151,87 @@ pub async fn notify(
     if recipients.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Uuid> = recipients.iter().map(|r| r.user_id).collect();
+    // The ids are made here: the recipients' rows are theirs to read, so the insert cannot
+    // hand them back (RETURNING is subject to the read policy).
+    let ids: Vec<Uuid> = recipients.iter().map(|_| Uuid::new_v4()).collect();
+    let users: Vec<Uuid> = recipients.iter().map(|r| r.user_id).collect();
     let emails: Vec<&str> = recipients.iter().map(|r| r.email.as_str()).collect();
+    let email = tx.emails();
     sqlx::query(
-        "INSERT INTO notifications (id, user_id, recipient_id, type, title, message, data, read, \
-                                    created_at) \
-         SELECT gen_random_uuid(), email, id, $3, $4, $5, $6, false, now() \
-           FROM unnest($1::uuid[], $2::text[]) AS r(id, email)",
+        "WITH r AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS r(nid, uid, email)), \
+              written AS (INSERT INTO notifications (id, user_id, recipient_id, type, title, message, \
+                                                     data, read, created_at) \
+                          SELECT nid, email, uid, $4, $5, $6, $7, false, now() FROM r) \
+         INSERT INTO jobs (kind, payload, max_attempts) \
+         SELECT $9, jsonb_build_object('notification_id', nid, 'recipient_id', uid, \
+                                       'organization_id', app.current_org()), $10 \
+           FROM r WHERE $8",
     )
     .bind(&ids)
+    .bind(&users)
     .bind(&emails)
     .bind(notification.kind)
     .bind(notification.title)
     .bind(notification.message)
     .bind(&notification.data)
+    .bind(email)
+    .bind(EMAIL_JOB)
+    .bind(EMAIL_ATTEMPTS)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// One of the caller's own notifications.
+pub async fn own(tx: &mut TenantTx, id: Uuid) -> Result<Option<NotificationRow>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT id, user_id::text, type::text, title::text, message, coalesce(data, '{{}}') AS data, \
+                read, read_at, created_at \
+           FROM notifications WHERE id = $1 AND {MINE}"
+    ))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
+    row.as_ref().map(notification_row).transpose()
+}
+
+fn notification_row(row: &sqlx::postgres::PgRow) -> Result<NotificationRow, sqlx::Error> {
+    Ok(NotificationRow {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        kind: row.try_get("type")?,
+        title: row.try_get("title")?,
+        message: row.try_get("message")?,
+        data: row.try_get("data")?,
+        read: row.try_get("read")?,
+        read_at: row.try_get("read_at")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The kinds the caller does not want by e-mail (revision 021; everything else is sent).
+pub async fn email_opt_outs(tx: &mut TenantTx) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT kind FROM notification_preferences \
+          WHERE user_id = app.current_user_id() AND NOT email ORDER BY kind",
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// Sets whether the caller wants `kind` by e-mail.
+pub async fn set_email_preference(
+    tx: &mut TenantTx,
+    kind: &str,
+    email: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO notification_preferences (user_id, kind, email) \
+         VALUES (app.current_user_id(), $1, $2) \
+         ON CONFLICT (user_id, kind) DO UPDATE SET email = EXCLUDED.email, updated_at = now()",
+    )
+    .bind(kind)
+    .bind(email)
     .execute(tx.conn())
     .await?;
     Ok(())

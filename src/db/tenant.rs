@@ -19,7 +19,12 @@ pub const APP_ROLE: &str = "tracehub_app";
 
 /// A pool whose connections all run as [`APP_ROLE`].
 #[derive(Clone, Debug)]
-pub struct AppPool(PgPool);
+pub struct AppPool {
+    pool: PgPool,
+    /// Whether notifications written through this pool are also e-mailed (SMTP is
+    /// configured): each then enqueues its e-mail job in the same transaction.
+    email: bool,
+}
 
 impl AppPool {
     /// Connects as the application role, with the login derived from the owner's `url`
@@ -65,35 +70,41 @@ impl AppPool {
             .connect_with(options)
             .await?;
         super::app_role::verify(&mut *pool.acquire().await?).await?;
-        Ok(Self(pool))
+        Ok(Self { pool, email: false })
+    }
+
+    /// Notifications written through this pool are also e-mailed (see [`TenantTx::emails`]).
+    pub fn with_email(mut self, on: bool) -> Self {
+        self.email = on;
+        self
     }
 
     /// The raw pool, for the queries of `db/` that touch no tenant table.
     pub(in crate::db) fn inner(&self) -> &PgPool {
-        &self.0
+        &self.pool
     }
 
     /// The raw pool, for the tests that check isolation and pool behaviour as the
     /// application role. Nothing under `src/` calls it (see `connection_for_isolation_tests`).
     #[doc(hidden)]
     pub fn pool_for_isolation_tests(&self) -> &PgPool {
-        &self.0
+        &self.pool
     }
 
     /// Connections open, and of those idle (for `/metrics`).
     pub fn usage(&self) -> (u32, usize) {
-        (self.0.size(), self.0.num_idle())
+        (self.pool.size(), self.pool.num_idle())
     }
 
     /// Readiness: a connection answers within the pool's wait limit.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.0).await.map(drop)
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
     }
 
     /// The revision the database is at (`alembic_version`, readable by the application role).
     pub async fn revision(&self) -> Result<Option<String>, sqlx::Error> {
         sqlx::query_scalar("SELECT version_num FROM alembic_version")
-            .fetch_optional(&self.0)
+            .fetch_optional(&self.pool)
             .await
     }
 }
@@ -162,6 +173,7 @@ pub struct AuditEntry<'a> {
 pub struct TenantTx {
     tx: Transaction<'static, Postgres>,
     context: TenantContext,
+    email: bool,
 }
 
 impl std::fmt::Debug for TenantTx {
@@ -175,8 +187,15 @@ impl std::fmt::Debug for TenantTx {
 impl TenantTx {
     /// Begins a transaction and sets the tenant context for it alone.
     pub async fn begin(pool: &AppPool, context: TenantContext) -> Result<Self, sqlx::Error> {
-        let tx = pool.0.begin_with(begin_statement(&context, false)).await?;
-        Ok(Self { tx, context })
+        let tx = pool
+            .pool
+            .begin_with(begin_statement(&context, false))
+            .await?;
+        Ok(Self {
+            tx,
+            context,
+            email: pool.email,
+        })
     }
 
     /// The explicit cross-organization path of platform administrators. The access is
@@ -187,7 +206,10 @@ impl TenantTx {
         actor: &str,
         reason: &str,
     ) -> Result<Self, sqlx::Error> {
-        let mut tx = pool.0.begin_with(begin_statement(&context, true)).await?;
+        let mut tx = pool
+            .pool
+            .begin_with(begin_statement(&context, true))
+            .await?;
         sqlx::query(
             "INSERT INTO audit_logs (id, user_id, actor_id, username, action, resource_type, success, details, \"timestamp\", organization_id) \
              VALUES (gen_random_uuid(), $1::uuid::text, $1::uuid, $2, 'platform.access', 'organization', 'true', \
@@ -199,7 +221,11 @@ impl TenantTx {
         .bind(context.organization_id)
         .execute(&mut *tx)
         .await?;
-        Ok(Self { tx, context })
+        Ok(Self {
+            tx,
+            context,
+            email: pool.email,
+        })
     }
 
     /// Records a mutation in the audit log, in this transaction (so it is written exactly
@@ -229,6 +255,11 @@ impl TenantTx {
 
     pub fn context(&self) -> TenantContext {
         self.context
+    }
+
+    /// Whether the notifications this transaction writes are e-mailed too.
+    pub fn emails(&self) -> bool {
+        self.email
     }
 
     /// Moves this transaction's tenant context to `organization_id` (transaction-local, like

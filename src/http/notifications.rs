@@ -12,10 +12,11 @@ use uuid::Uuid;
 
 use super::auth::CurrentUser;
 use super::error::ApiError;
-use super::extract::{Fields, PathIds, QueryParams};
+use super::extract::{Fields, JsonBody, PathIds, QueryParams};
 use super::time::rfc3339_seconds;
 use super::AppState;
 use crate::db::notifications;
+use crate::domain::notification::NotificationKind;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,12 +28,25 @@ pub fn router() -> Router<AppState> {
             get(super::notification_stream::stream),
         )
         .route("/notifications/read-all", post(read_all))
+        .route(
+            "/notifications/preferences",
+            get(preferences).put(set_preferences),
+        )
         .route("/notifications/{id}/read", patch(mark_read))
         .route("/notifications/{id}", delete(remove))
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, unread_count, types, read_all, mark_read, remove))]
+#[openapi(paths(
+    list,
+    unread_count,
+    types,
+    read_all,
+    mark_read,
+    remove,
+    preferences,
+    set_preferences
+))]
 pub struct ApiDoc;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -201,93 +215,83 @@ async fn remove(
     }))
 }
 
-/// The notification types with their display facts (the predecessor's ten).
-const TYPES: [(&str, &str, &str, &str, &str); 10] = [
-    (
-        "document_uploaded",
-        "Document uploaded",
-        "A document was uploaded to a shipment",
-        "upload",
-        "blue",
-    ),
-    (
-        "document_validated",
-        "Document validated",
-        "A document passed validation",
-        "check",
-        "green",
-    ),
-    (
-        "document_rejected",
-        "Document rejected",
-        "A document was rejected",
-        "x",
-        "red",
-    ),
-    (
-        "eta_changed",
-        "ETA changed",
-        "A shipment's estimated arrival moved",
-        "clock",
-        "orange",
-    ),
-    (
-        "shipment_arrived",
-        "Shipment arrived",
-        "A shipment arrived at its port of discharge",
-        "anchor",
-        "green",
-    ),
-    (
-        "shipment_departed",
-        "Shipment departed",
-        "A shipment left its port of loading",
-        "ship",
-        "blue",
-    ),
-    (
-        "shipment_delivered",
-        "Shipment delivered",
-        "A shipment was delivered",
-        "package",
-        "green",
-    ),
-    (
-        "compliance_alert",
-        "Compliance alert",
-        "A compliance check needs attention",
-        "alert-triangle",
-        "red",
-    ),
-    (
-        "expiry_warning",
-        "Expiry warning",
-        "A document expires soon",
-        "calendar",
-        "orange",
-    ),
-    (
-        "system_alert",
-        "System alert",
-        "A message from the platform",
-        "info",
-        "gray",
-    ),
-];
-
 #[utoipa::path(get, path = "/api/v1/notifications/types", tag = "notifications",
     security(("bearer" = [])), summary = "The notification types and how to show them",
     responses((status = 200, description = "{types: {<type>: {name, description, icon, color}}}"),
         (status = 401, description = "No valid token")))]
 async fn types(_caller: CurrentUser) -> Json<serde_json::Value> {
-    let types: serde_json::Map<String, serde_json::Value> = TYPES
+    let types: serde_json::Map<String, serde_json::Value> = NotificationKind::ALL
         .iter()
-        .map(|(key, name, description, icon, color)| {
-            (
-                key.to_string(),
-                serde_json::json!({"name": name, "description": description, "icon": icon, "color": color}),
-            )
+        .map(|kind| {
+            let display = serde_json::to_value(kind.display()).expect("plain strings");
+            (kind.as_str().to_string(), display)
         })
         .collect();
     Json(serde_json::json!({ "types": types }))
+}
+
+/// Which kinds of notification the caller gets by e-mail (all, unless turned off).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Preferences {
+    /// Every kind, `true` when it is e-mailed (when the platform sends e-mail at all).
+    #[schema(value_type = Object)]
+    email: std::collections::BTreeMap<&'static str, bool>,
+}
+
+/// Changes to the caller's e-mail preferences; kinds not named keep theirs.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PreferencesChange {
+    /// `{kind: true|false}` for any of the ten kinds (`eta_changed`, `shipment_arrived`, …).
+    #[schema(value_type = Object)]
+    email: std::collections::BTreeMap<String, bool>,
+}
+
+async fn preferences_of(tx: &mut crate::db::tenant::TenantTx) -> Result<Preferences, ApiError> {
+    let off = notifications::email_opt_outs(tx).await?;
+    Ok(Preferences {
+        email: NotificationKind::ALL
+            .iter()
+            .map(|kind| (kind.as_str(), !off.iter().any(|k| k == kind.as_str())))
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications/preferences", tag = "notifications",
+    security(("bearer" = [])), summary = "Which kinds the caller gets by e-mail",
+    responses((status = 200, body = Preferences)))]
+async fn preferences(mut caller: CurrentUser) -> Result<Json<Preferences>, ApiError> {
+    let mut tx = caller.begin().await?;
+    let answer = preferences_of(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Json(answer))
+}
+
+#[utoipa::path(put, path = "/api/v1/notifications/preferences", tag = "notifications",
+    security(("bearer" = [])), summary = "Turn e-mail of some kinds on or off",
+    request_body = PreferencesChange,
+    responses((status = 200, body = Preferences),
+        (status = 422, description = "An unknown kind (`fields` names it)")))]
+async fn set_preferences(
+    mut caller: CurrentUser,
+    JsonBody(change): JsonBody<PreferencesChange>,
+) -> Result<Json<Preferences>, ApiError> {
+    let mut fields = Fields::new();
+    let kinds: Vec<(NotificationKind, bool)> = change
+        .email
+        .iter()
+        .filter_map(|(kind, on)| {
+            fields
+                .check(&format!("email.{kind}"), NotificationKind::parse(kind))
+                .map(|kind| (kind, *on))
+        })
+        .collect();
+    fields.finish()?;
+    let mut tx = caller.begin().await?;
+    for (kind, on) in kinds {
+        notifications::set_email_preference(&mut tx, kind.as_str(), on).await?;
+    }
+    let answer = preferences_of(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Json(answer))
 }

@@ -257,17 +257,19 @@ pub const PURGE: &str = "jobs.purge";
 pub const KEEP_FINISHED_DAYS: i64 = 14;
 
 /// The runner of `tracehub serve`: the daily expiry warnings, the clean-up of finished
-/// jobs and, when a provider is configured, the tracking refresh every `refresh_every`.
+/// jobs and, when configured, the tracking refresh every `refresh_every` and the e-mail of
+/// notifications.
 pub fn background(
     pool: AppPool,
     tracker: Option<Arc<crate::tracking::refresh::Tracker>>,
     refresh_every: chrono::Duration,
+    mailer: Option<Arc<crate::mail::Mailer>>,
     timing: Timing,
 ) -> Runner {
     use crate::ops::expiry_warnings;
     let purge_pool = pool.clone();
     let mut runner = Runner::new(pool.clone(), timing)
-        .handle(expiry_warnings::JOB, expiry_warnings::handler(pool))
+        .handle(expiry_warnings::JOB, expiry_warnings::handler(pool.clone()))
         .every(expiry_warnings::schedule())
         .handle(
             PURGE,
@@ -287,6 +289,9 @@ pub fn background(
             every: chrono::Duration::days(1),
             payload: serde_json::json!({}),
         });
+    if let Some(mailer) = mailer {
+        runner = crate::mail::register(runner, pool, mailer);
+    }
     if let Some(tracker) = tracker {
         for (kind, handler) in crate::tracking::refresh::Tracker::handlers(tracker) {
             runner = runner.handle(kind, handler);

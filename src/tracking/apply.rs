@@ -16,6 +16,8 @@ use crate::db::notifications::{self, NewNotification, Recipient};
 use crate::db::shipments::{self, ShipmentRow};
 use crate::db::tenant::{AuditEntry, TenantTx};
 use crate::db::tracking::{self as db, NewEvent};
+use crate::domain::document::requirements::{required_documents, Completeness};
+use crate::domain::document::DocumentType;
 use crate::domain::notification::{follows_shipment, NotificationKind};
 use crate::domain::tracking::status::{effect_of, status_notification, EtaChange, Tracked};
 use crate::domain::ShipmentStatus;
@@ -129,7 +131,79 @@ pub async fn apply(
     })
     .await?;
     tell_followers(tx, &shipment, &reached, &applied, before.eta, now.eta).await?;
+    if reached.contains(&ShipmentStatus::InTransit) {
+        alert_if_incomplete(tx, &shipment).await?;
+    }
     Ok(Some(applied))
+}
+
+/// A shipment that left port without its required documents complete: its document
+/// reviewers get a compliance alert naming what is missing or rejected (the predecessor
+/// defined this alert and never sent it).
+async fn alert_if_incomplete(tx: &mut TenantTx, shipment: &ShipmentRow) -> Result<(), sqlx::Error> {
+    let hs_codes: Vec<String> = shipments::products_of(tx, &[shipment.id])
+        .await?
+        .into_iter()
+        .map(|product| product.hs_code)
+        .collect();
+    let required = required_documents(
+        hs_codes.iter().map(|code| Some(code.as_str())),
+        shipment.pod_code.as_deref(),
+    );
+    let documents = crate::db::documents::documents_of_shipment(tx, shipment.id)
+        .await?
+        .iter()
+        .map(|d| Ok((d.id, d.document_type()?, d.status()?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let completeness = Completeness::of(&required, documents);
+    if completeness.is_complete {
+        return Ok(());
+    }
+    let names = |types: &[DocumentType]| types.iter().map(|t| t.as_str()).collect::<Vec<_>>();
+    let mut problems = Vec::new();
+    if !completeness.missing.is_empty() {
+        problems.push(format!(
+            "missing: {}",
+            names(&completeness.missing).join(", ")
+        ));
+    }
+    if !completeness.failed.is_empty() {
+        problems.push(format!(
+            "failed: {}",
+            names(&completeness.failed).join(", ")
+        ));
+    }
+    if !completeness.pending.is_empty() {
+        problems.push(format!(
+            "awaiting review: {}",
+            names(&completeness.pending).join(", ")
+        ));
+    }
+    let organization_id = tx.context().organization_id;
+    let members = members::active(tx, organization_id).await?;
+    let reviewers = members::document_reviewers(&members, None);
+    let message = format!(
+        "Shipment {} departed with its documents incomplete ({}).",
+        shipment.reference,
+        problems.join("; ")
+    );
+    notifications::notify(
+        tx,
+        &reviewers,
+        &NewNotification {
+            kind: NotificationKind::ComplianceAlert.as_str(),
+            title: "Compliance alert: departed with documents incomplete",
+            message: &message,
+            data: json!({
+                "shipment_id": shipment.id,
+                "shipment_reference": shipment.reference,
+                "missing": names(&completeness.missing),
+                "failed": names(&completeness.failed),
+                "pending": names(&completeness.pending),
+            }),
+        },
+    )
+    .await
 }
 
 /// Tells the shipment's followers of each status it reached and of a moved ETA.

@@ -375,7 +375,8 @@ impl TestApp {
         Self::serve_with(db, pool_size, acquire_timeout, jwt_secret, |state| state).await
     }
 
-    async fn serve_with(
+    /// Serves an existing database with a state that `configure` adjusts.
+    pub async fn serve_with(
         db: TestDb,
         pool_size: u32,
         acquire_timeout: std::time::Duration,

@@ -9,8 +9,13 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::api::V1;
-use crate::helpers::demo::{ADMIN, PASSWORD, VIBOTAJ};
+use tracehub::domain::tracking::signature::{sign, WebhookSecret};
+use tracehub::http::webhooks::WebhookSecrets;
+
+use crate::helpers::demo::{ADMIN, BUYER, PASSWORD, VIBOTAJ, VIEWER};
 use crate::helpers::{stderr, stdout, tracehub_with_env, TestApp, TestDb};
+
+const CARRIER_SECRET: &str = "smoke-carrier-secret";
 
 #[tokio::test]
 async fn after_the_migration_the_admin_sees_everything_and_new_shipments_land_in_vibotaj() {
@@ -39,11 +44,17 @@ async fn after_the_migration_the_admin_sees_everything_and_new_shipments_land_in
     assert!(verified.status.success(), "verify: {}", stdout(&verified));
     assert!(!stdout(&verified).contains("FAIL"));
 
-    let app = TestApp::serve(
+    let app = TestApp::serve_with(
         db,
         4,
         Duration::from_secs(5),
         tracehub::config::JwtSecret::random(),
+        |state| {
+            state.with_webhooks(WebhookSecrets {
+                carrier: WebhookSecret::new(CARRIER_SECRET),
+                ..WebhookSecrets::default()
+            })
+        },
     )
     .await;
 
@@ -183,4 +194,63 @@ async fn after_the_migration_the_admin_sees_everything_and_new_shipments_land_in
             .any(|window| window == bill.as_slice()),
         "the stored file is in the pack"
     );
+
+    // 5. A carrier's signed webhook: the migrated in-transit shipment arrives; its status
+    //    and arrival follow, and exactly its followers and its buyer are told.
+    let outsider = app
+        .create_organization("Outsider", "outsider", "platform_owner")
+        .await;
+    app.create_member("ops@outsider.example", "ADMIN", &outsider, "owner")
+        .await;
+    let body = json!({"container_number": "MRSU3452572", "event_type": "ARRIVED",
+                      "timestamp": "2026-01-03T07:30:00Z", "location": "Hamburg"})
+    .to_string();
+    let unsigned = app
+        .client
+        .post(format!("{}/api/webhooks/carrier", app.address))
+        .body(body.clone())
+        .send()
+        .await
+        .expect("webhook");
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let signature = sign(
+        &WebhookSecret::new(CARRIER_SECRET).unwrap(),
+        body.as_bytes(),
+        None,
+    );
+    let response = app
+        .client
+        .post(format!("{}/api/webhooks/carrier", app.address))
+        .header("x-webhook-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("webhook");
+    let answer = crate::api::json_of(response, StatusCode::OK, "webhook").await;
+    assert_eq!(answer["status"], "processed", "{answer}");
+    assert_eq!(answer["new_status"], "arrived");
+    let arrived = app
+        .get_ok(
+            "/api/v1/shipments/30000000-0000-4000-8000-000000000001",
+            &token,
+        )
+        .await;
+    assert_eq!(arrived["shipment"]["status"], "arrived", "{arrived}");
+    let told = |email: &'static str| {
+        let app = &app;
+        async move {
+            let token = app.token(email).await;
+            let inbox = app.get_ok("/api/v1/notifications", &token).await;
+            inbox["notifications"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["type"] == "shipment_arrived")
+                .count()
+        }
+    };
+    assert_eq!(told(ADMIN).await, 1);
+    assert_eq!(told(BUYER).await, 1);
+    assert_eq!(told(VIEWER).await, 0);
+    assert_eq!(told("ops@outsider.example").await, 0);
 }

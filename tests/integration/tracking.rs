@@ -286,6 +286,20 @@ async fn a_departure_records_the_actual_departure_and_a_moved_eta_is_history_and
     );
     assert_eq!(told(&app, LOGISTICS, "shipment_departed").await, 1);
     assert_eq!(told(&app, LOGISTICS, "eta_changed").await, 1);
+    // It left with its documents incomplete: the document reviewers are alerted.
+    assert_eq!(told(&app, COMPLIANCE, "compliance_alert").await, 1);
+    assert_eq!(told(&app, VIEWER, "compliance_alert").await, 0);
+    let alert = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT message FROM notifications WHERE user_id = '{COMPLIANCE}' AND type = 'compliance_alert'"
+        ))
+        .await
+        .unwrap();
+    assert!(
+        alert.starts_with("Shipment VIBO-2026-002 departed with its documents incomplete ("),
+        "{alert}"
+    );
     let title = app
         .db()
         .scalar_string(&format!("SELECT title FROM notifications WHERE user_id = '{LOGISTICS}' AND type = 'eta_changed'"))
