@@ -22,7 +22,11 @@ const IN_TRANSIT_CONTAINER: &str = "MRSU3452572";
 
 /// The demo world served with a tracker asking `fake` (quick retries, 1 s timeout).
 async fn app_with(fake: &FakeProvider) -> TestApp {
-    let client = JsonCargoClient::new(JsonCargoOptions {
+    app_with_budget(fake, 10_000).await
+}
+
+fn client_of(fake: &FakeProvider) -> JsonCargoClient {
+    JsonCargoClient::new(JsonCargoOptions {
         base_url: fake.base_url(),
         api_key: fake.key(),
         request_timeout: Duration::from_secs(1),
@@ -32,9 +36,13 @@ async fn app_with(fake: &FakeProvider) -> TestApp {
             max_delay: Duration::from_millis(20),
         },
     })
-    .unwrap();
+    .unwrap()
+}
+
+async fn app_with_budget(fake: &FakeProvider, per_minute: u32) -> TestApp {
+    let client = client_of(fake);
     TestApp::spawn_configured(move |state| {
-        let tracker = Tracker::new(state.pool.clone(), Arc::new(client), 10_000);
+        let tracker = Tracker::new(state.pool.clone(), Arc::new(client), per_minute);
         state.with_tracker(Arc::new(tracker))
     })
     .await
@@ -326,4 +334,36 @@ async fn the_routes_answer_by_role_organization_and_token_and_never_ask_for_stra
     assert!(mine.get("calls_today").is_none());
     let all = app.get_ok("/api/v1/tracking/usage", &admin).await;
     assert!(all["calls_today"].as_i64().unwrap() >= 4, "{all}");
+}
+
+#[tokio::test]
+async fn the_providers_budget_is_shared_by_every_instance() {
+    let fake = FakeProvider::start();
+    fake.set_container(PENDING_CONTAINER, voyage());
+    let app = app_with_budget(&fake, 2).await;
+    let token = app.token(LOGISTICS).await;
+    let path = format!("/api/v1/tracking/refresh/{PENDING}");
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_with_token(&path, &token).await.status(),
+            StatusCode::OK
+        );
+    }
+    // Another instance on the same database draws on the same window.
+    let other = Tracker::new(app.pool.clone(), Arc::new(client_of(&fake)), 2);
+    match other.budget(Duration::ZERO).await {
+        Err(tracehub::tracking::refresh::RefreshError::RateLimited(wait)) => {
+            assert!(wait <= Duration::from_secs(60), "{wait:?}")
+        }
+        other => panic!("expected the budget spent, got {other:?}"),
+    }
+    let response = app.post_with_token(&path, &token).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(fake.calls(&format!("/containers/{PENDING_CONTAINER}")), 2);
 }
