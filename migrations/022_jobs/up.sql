@@ -7,7 +7,8 @@
 --   only the holder of the current lease can finish it. Periodic work is enqueued under a
 --   `dedupe_key` naming its period (`documents.expiry_warnings:2026-12-03`): whichever
 --   instance gets there first enqueues it, the others' inserts do nothing — each period
---   runs exactly once. Infrastructure, not tenant data: a job names the organization it
+--   runs exactly once. A job may instead hold its key only until it finishes
+--   (`key_released_when_finished`): one pending job per thing, not per period. Infrastructure, not tenant data: a job names the organization it
 --   works for in its payload and opens that organization's tenant transaction itself.
 -- * `tracking_provider_calls`: one row per call to the tracking provider (usage figures,
 --   analytics' `api_calls_today`), and `tracking_provider_budget`, the per-minute window
@@ -19,6 +20,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     kind text NOT NULL CHECK (length(kind) BETWEEN 1 AND 100),
     payload jsonb NOT NULL DEFAULT '{}'::jsonb,
     dedupe_key text UNIQUE CHECK (length(dedupe_key) <= 300),
+    -- The key only holds while the job is unfinished (at most one pending refresh of a
+    -- shipment, however many periods pass while the provider's budget is spent).
+    key_released_when_finished boolean NOT NULL DEFAULT false,
     state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),
     run_at timestamptz NOT NULL DEFAULT now(),
     attempts integer NOT NULL DEFAULT 0,

@@ -19,6 +19,9 @@ pub struct NewJob {
     pub dedupe_key: Option<String>,
     pub run_at: Option<DateTime<Utc>>,
     pub max_attempts: i32,
+    /// The dedupe key holds only until the job finishes (one unfinished job per key),
+    /// instead of forever (one job per key).
+    pub key_released_when_finished: bool,
 }
 
 impl NewJob {
@@ -29,17 +32,27 @@ impl NewJob {
             dedupe_key: None,
             run_at: None,
             max_attempts: 5,
+            key_released_when_finished: false,
         }
     }
 
+    /// At most one job with `key`, ever.
     pub fn dedupe(mut self, key: String) -> Self {
         self.dedupe_key = Some(key);
         self
     }
+
+    /// At most one unfinished job with `key` at a time.
+    pub fn dedupe_while_unfinished(mut self, key: String) -> Self {
+        self.dedupe_key = Some(key);
+        self.key_released_when_finished = true;
+        self
+    }
 }
 
-const INSERT: &str = "INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts) \
-     VALUES ($1, $2, $3, coalesce($4, now()), $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
+const INSERT: &str = "INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, \
+                       key_released_when_finished) \
+     VALUES ($1, $2, $3, coalesce($4, now()), $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
 
 /// Enqueues `job`; its id, or `None` when a job with its dedupe key exists.
 pub async fn enqueue(pool: &AppPool, job: &NewJob) -> Result<Option<Uuid>, sqlx::Error> {
@@ -58,6 +71,7 @@ pub(in crate::db) async fn enqueue_on<'e>(
         .bind(&job.dedupe_key)
         .bind(job.run_at)
         .bind(job.max_attempts)
+        .bind(job.key_released_when_finished)
         .fetch_optional(executor)
         .await
 }
@@ -122,7 +136,8 @@ pub async fn extend(
 pub async fn complete(pool: &AppPool, job: &ClaimedJob) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query(
         "UPDATE jobs SET state = 'done', finished_at = now(), lease_token = NULL, \
-                locked_until = NULL, last_error = NULL \
+                locked_until = NULL, last_error = NULL, \
+                dedupe_key = CASE WHEN key_released_when_finished THEN NULL ELSE dedupe_key END \
           WHERE id = $1 AND lease_token = $2 AND state = 'running'",
     )
     .bind(job.id)
@@ -147,7 +162,10 @@ pub async fn fail(
                 run_at = coalesce($4, run_at), last_error = left($3, 2000), \
                 lease_token = NULL, locked_until = NULL, \
                 finished_at = CASE WHEN $4::timestamptz IS NOT NULL AND attempts < max_attempts \
-                                   THEN NULL ELSE now() END \
+                                   THEN NULL ELSE now() END, \
+                dedupe_key = CASE WHEN key_released_when_finished \
+                                   AND NOT ($4::timestamptz IS NOT NULL AND attempts < max_attempts) \
+                                  THEN NULL ELSE dedupe_key END \
           WHERE id = $1 AND lease_token = $2 AND state = 'running'",
     )
     .bind(job.id)

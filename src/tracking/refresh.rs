@@ -192,8 +192,10 @@ impl Tracker {
         }))
     }
 
-    /// Enqueues this period's refresh of every followed shipment; how many were enqueued.
-    pub async fn sweep(&self, period: &str) -> Result<usize, sqlx::Error> {
+    /// Enqueues a refresh of every followed shipment that has none waiting (when the
+    /// provider's budget cannot keep up with the period, the backlog does not grow); how
+    /// many were enqueued.
+    pub async fn sweep(&self) -> Result<usize, sqlx::Error> {
         let mut after = None;
         let mut enqueued = 0;
         loop {
@@ -206,7 +208,7 @@ impl Tracker {
                         "shipment_id": target.shipment_id,
                     }),
                 )
-                .dedupe(format!("{REFRESH}:{}:{period}", target.shipment_id));
+                .dedupe_while_unfinished(format!("{REFRESH}:{}", target.shipment_id));
                 if jobs_db::enqueue(&self.pool, &job).await?.is_some() {
                     enqueued += 1;
                 }
@@ -237,7 +239,7 @@ impl Tracker {
                     .as_str()
                     .unwrap_or("now")
                     .to_string();
-                match tracker.sweep(&period).await {
+                match tracker.sweep().await {
                     Ok(count) => {
                         tracing::info!(shipments = count, period, "tracking refresh enqueued");
                         Outcome::Done

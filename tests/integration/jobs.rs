@@ -265,3 +265,64 @@ async fn failed_attempts_are_retried_until_none_are_left_and_periods_are_enqueue
         "two runners, many ticks, one period"
     );
 }
+
+#[tokio::test]
+async fn a_key_held_while_unfinished_allows_one_waiting_job_at_a_time() {
+    let db = TestDb::demo().await;
+    let pool = app_pool(&db).await;
+    let job = || {
+        NewJob::new("test.refresh", serde_json::json!({}))
+            .dedupe_while_unfinished("test.refresh:one".into())
+    };
+    assert!(jobs::enqueue(&pool, &job()).await.unwrap().is_some());
+    assert!(
+        jobs::enqueue(&pool, &job()).await.unwrap().is_none(),
+        "one is waiting"
+    );
+    let claimed = jobs::claim(&pool, "test", Duration::from_secs(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        jobs::enqueue(&pool, &job()).await.unwrap().is_none(),
+        "one is running"
+    );
+    assert!(jobs::complete(&pool, &claimed[0]).await.unwrap());
+    assert!(
+        jobs::enqueue(&pool, &job()).await.unwrap().is_some(),
+        "finished: the key is free"
+    );
+    // A key held forever (a period's) stays taken once its job is done.
+    let period =
+        || NewJob::new("test.period", serde_json::json!({})).dedupe("test.period:1".into());
+    assert!(jobs::enqueue(&pool, &period()).await.unwrap().is_some());
+    let claimed = jobs::claim(&pool, "test", Duration::from_secs(30), 10)
+        .await
+        .unwrap();
+    for job in &claimed {
+        assert!(jobs::complete(&pool, job).await.unwrap());
+    }
+    assert!(jobs::enqueue(&pool, &period()).await.unwrap().is_none());
+    // A worker whose lease ran out cannot finish the job another worker took over.
+    assert!(
+        jobs::enqueue(&pool, &NewJob::new("test.slow", serde_json::json!({})))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let first = jobs::claim(&pool, "stalled", Duration::ZERO, 10)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second = jobs::claim(&pool, "rescuer", Duration::from_secs(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].id, first[0].id);
+    assert!(!jobs::complete(&pool, &first[0]).await.unwrap());
+    assert!(!jobs::extend(&pool, &first[0], Duration::from_secs(30))
+        .await
+        .unwrap());
+    assert!(jobs::complete(&pool, &second[0]).await.unwrap());
+}
