@@ -278,9 +278,11 @@ impl Voyage {
         let delivered = gate_out + 20.0 + b(10) % 20.0;
 
         let real = |hours: f64| TimeDelta::milliseconds((hours * 3_600_000.0 / speed) as i64);
+        // An ETD further back than a whole cycle is history, not a voyage to play (the
+        // demo's shipments of last season): such a container cycles like one without.
         let start = match hint.etd {
-            Some(etd) => etd - real(departed),
-            None => cycle_start(&seed, speed, now),
+            Some(etd) if etd + real((CYCLE_DAYS * 24) as f64) > now => etd - real(departed),
+            _ => cycle_start(&seed, speed, now),
         };
         let at = |hours: f64| start + real(hours);
 

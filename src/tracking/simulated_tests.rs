@@ -254,3 +254,18 @@ async fn the_provider_answers_on_its_clock() {
     assert_eq!(usage["provider"], "simulated");
     assert_eq!(usage["requests_made"], 3);
 }
+
+#[test]
+fn an_etd_older_than_a_cycle_is_history_and_the_container_cycles_instead() {
+    let sim = SimulatedProvider::new(1.0);
+    let old = sim
+        .status_at(&query(424_242, Some(now() - Duration::days(300))), now())
+        .unwrap();
+    let unhinted = sim.status_at(&query(424_242, None), now()).unwrap();
+    assert_eq!(kinds(&old), kinds(&unhinted));
+    assert_eq!(old.eta, unhinted.eta);
+    assert!(old
+        .events
+        .iter()
+        .all(|e| e.timestamp > now() - Duration::days(31)));
+}
