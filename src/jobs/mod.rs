@@ -99,7 +99,7 @@ impl Default for Timing {
             lease: Duration::from_secs(60),
             poll: Duration::from_secs(1),
             schedule_every: Duration::from_secs(15),
-            concurrency: 4,
+            concurrency: 8,
         }
     }
 }
@@ -162,6 +162,7 @@ impl Runner {
                 next_schedule = tokio::time::Instant::now() + runner.timing.schedule_every;
             }
             let free = slots.available_permits();
+            let mut claimed = 0;
             if free > 0 {
                 match db::claim(
                     &runner.pool,
@@ -172,6 +173,7 @@ impl Runner {
                 .await
                 {
                     Ok(jobs) => {
+                        claimed = jobs.len();
                         for job in jobs {
                             let permit = slots.clone().acquire_owned().await.expect("open");
                             let runner = runner.clone();
@@ -184,7 +186,16 @@ impl Runner {
                     Err(error) => tracing::warn!(%error, "cannot claim jobs"),
                 }
             }
-            tokio::time::sleep(runner.timing.poll).await;
+            if claimed == free && !running.is_empty() {
+                // Every slot taken, and maybe more due: claim again as soon as one frees.
+                tokio::select! {
+                    _ = running.join_next() => {}
+                    _ = tokio::time::sleep(runner.timing.poll) => {}
+                }
+            } else {
+                // Nothing (more) due now.
+                tokio::time::sleep(runner.timing.poll).await;
+            }
         }
     }
 
