@@ -165,6 +165,54 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         concurrency: u32,
     },
+    /// T1: signed carrier webhook events through POST /api/v1/webhooks/carrier: events/s,
+    /// p50/p99, each event stored once and repeats (one in twenty) answered `duplicate`.
+    Webhooks {
+        /// Distinct events sent.
+        #[arg(long, default_value_t = 10_000)]
+        events: u32,
+        /// Concurrent senders.
+        #[arg(long, default_value_t = 32)]
+        clients: u32,
+        /// Shipments of the synthetic world (the open ones' containers are addressed).
+        #[arg(long, default_value_t = 10_000)]
+        shipments: u32,
+        /// Members told of each status or ETA change: the synthetic world's extra followers
+        /// are deactivated (it puts ~480 into one organization at 10,000 shipments; a number
+        /// above that keeps them all).
+        #[arg(long, default_value_t = 10)]
+        followers: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tracking refresh sweep through the job queue (tracking.sweep, one tracking.refresh
+    /// job per shipment) against a fake provider on loopback: wall time, refreshes/s,
+    /// provider calls (exactly one per shipment), events stored.
+    Refresh {
+        /// Active shipments swept.
+        #[arg(long, default_value_t = 10_000)]
+        shipments: u32,
+        /// Job runners, each with its own pool (as separate `tracehub serve` instances).
+        #[arg(long, default_value_t = 2)]
+        instances: u32,
+        /// Jobs at once per runner (default: what `tracehub serve` runs).
+        #[arg(long, default_value_t = crate::jobs::Timing::default().concurrency)]
+        concurrency: usize,
+        /// Queue poll interval of each runner in ms (default: what `tracehub serve` uses).
+        #[arg(long, default_value_t = crate::jobs::Timing::default().poll.as_millis() as u64)]
+        poll_ms: u64,
+        /// The provider budget per minute shared by the runners (TRACKING_RATE_PER_MINUTE;
+        /// the default never throttles, so the queue and the database are measured).
+        #[arg(long, default_value_t = 1_000_000)]
+        rate_per_minute: u32,
+        /// Members told of each status or ETA change (as for `bench webhooks`).
+        #[arg(long, default_value_t = 10)]
+        followers: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -358,6 +406,50 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let database = Database::open(&config).await?;
             let result = bench::upload::run(database.url(), storage, &options).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Bench(BenchCommand::Webhooks {
+            events,
+            clients,
+            shipments,
+            followers,
+            json,
+        })) => {
+            let database = Database::open(&config).await?;
+            let options = bench::webhooks::WebhookBenchOptions {
+                events: events.max(1),
+                clients: clients.max(1),
+                shipments: shipments.max(1),
+                pool_size: config.db_pool_size,
+                followers,
+                json,
+            };
+            let result = bench::webhooks::run(database.url(), &options).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Bench(BenchCommand::Refresh {
+            shipments,
+            instances,
+            concurrency,
+            poll_ms,
+            rate_per_minute,
+            followers,
+            json,
+        })) => {
+            let database = Database::open(&config).await?;
+            let options = bench::refresh::RefreshBenchOptions {
+                shipments: shipments.max(1),
+                instances: instances.max(1),
+                concurrency: concurrency.max(1),
+                poll: std::time::Duration::from_millis(poll_ms.max(1)),
+                rate_per_minute: rate_per_minute.max(1),
+                pool_size: config.db_pool_size,
+                followers,
+                json,
+            };
+            let result = bench::refresh::run(database.url(), &options).await;
             database.close().await?;
             result
         }
