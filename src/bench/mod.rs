@@ -121,7 +121,8 @@ impl Progress {
 }
 
 /// What the database's sessions were doing during a run: `pg_stat_activity` of the
-/// benchmark database sampled every 50 ms on a connection of its own (the owner's), each
+/// benchmark database sampled every 50 ms on a connection of its own (the owner's; the
+/// benchmark's own connections are left out), each
 /// active session tallied under its wait event (or `CPU` when it waits for nothing) and the
 /// start of its statement. The shares show where the time goes without extensions.
 pub(crate) struct ActivitySampler {
@@ -141,10 +142,25 @@ pub struct Activity {
     pub statements: Vec<(String, f64)>,
 }
 
+/// The `application_name` of the benchmarks' own owner connections, left out of the
+/// [`ActivitySampler`]'s tallies.
+const BENCH_APPLICATION: &str = "tracehub-bench";
+
+/// An owner connection of the benchmark itself (seeding checks, progress polls), named so
+/// the [`ActivitySampler`] does not count it as the server's work.
+pub(crate) async fn owner_connection(db_url: &str) -> anyhow::Result<sqlx::PgConnection> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(db_url).await?;
+    sqlx::query("SELECT set_config('application_name', $1, false)")
+        .bind(BENCH_APPLICATION)
+        .execute(&mut conn)
+        .await?;
+    Ok(conn)
+}
+
 impl ActivitySampler {
     pub(crate) async fn start(db_url: &str) -> anyhow::Result<Self> {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(db_url).await?;
+        let mut conn = owner_connection(db_url).await?;
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
             let mut waits = std::collections::HashMap::<String, u64>::new();
@@ -161,8 +177,10 @@ impl ActivitySampler {
                             left(regexp_replace(query, '\\s+', ' ', 'g'), 70) \
                        FROM pg_stat_activity \
                       WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                        AND application_name <> $1 \
                         AND state IN ('active', 'idle in transaction')",
                 )
+                .bind(BENCH_APPLICATION)
                 .fetch_all(&mut conn)
                 .await?;
                 samples += 1;

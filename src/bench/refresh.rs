@@ -3,7 +3,8 @@
 //!
 //! A scratch database gets the synthetic world (`tracehub seed synthetic`, at head); as the
 //! owner, its delivered and closed shipments are reopened (delivered → arrived, closed →
-//! docs complete, actual dates cleared), so every shipment is one the sweep follows. A fake
+//! docs complete, actual dates cleared), so every shipment is one the sweep follows, and
+//! keeps `--followers` followers per organization ([`super::keep_followers`]). A fake
 //! JSONCargo-style API ([`super::fake_provider`]) listens on loopback; `--instances` job
 //! runners ([`crate::jobs::Runner`], each with its own application-role pool and
 //! [`Tracker`] asking the fake through the real [`JsonCargoClient`], as separate
@@ -206,7 +207,7 @@ async fn measure(
     crate::ops::seed::synthetic(db_url, options.shipments, Some("head"))
         .await
         .context("seeding the synthetic world")?;
-    let mut owner = PgConnection::connect(db_url).await?;
+    let mut owner = super::owner_connection(db_url).await?;
     // Every shipment one the sweep follows (not delivered or closed).
     sqlx::raw_sql(
         "UPDATE shipments SET \

@@ -3,7 +3,8 @@
 //!
 //! A scratch database gets the synthetic world (`tracehub seed synthetic`, at head); the
 //! containers of its shipments that are not closed (the ones a webhook reaches) are read as
-//! the owner. The server runs in this process on the application role, with the carrier
+//! the owner; each organization keeps `--followers` active followers
+//! ([`super::keep_followers`]). The server runs in this process on the application role, with the carrier
 //! webhook's secret set; `--clients` concurrent senders (tokio tasks sharing a semaphore)
 //! post `--events` events, each with its own `id`, signed with a timestamp
 //! (`X-Webhook-Signature` over `<timestamp>.<body>`), round-robin over the containers in a
@@ -25,7 +26,7 @@ use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sqlx::{Connection, PgConnection};
+use sqlx::Connection;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -305,7 +306,7 @@ async fn measure(
     crate::ops::seed::synthetic(db_url, options.shipments, Some("head"))
         .await
         .context("seeding the synthetic world")?;
-    let mut owner = PgConnection::connect(db_url).await?;
+    let mut owner = super::owner_connection(db_url).await?;
     let followers = keep_followers(db_url, &mut owner, options.followers).await?;
     // A database as it would be after autovacuum caught up; the seed's dirty pages written.
     sqlx::raw_sql("VACUUM ANALYZE").execute(&mut owner).await?;
