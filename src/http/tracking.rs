@@ -230,20 +230,18 @@ async fn events(
     }))
 }
 
-/// The newest shipment of the caller's that carries `container`; 404 otherwise.
+/// The newest shipment of the caller's that carries `container` (404 otherwise), in the
+/// caller's open transaction.
 async fn followed_container(
-    caller: &mut CurrentUser,
+    tx: &mut crate::db::tenant::TenantTx,
     container: &ContainerNumber,
 ) -> Result<shipments_db::ShipmentRow, ApiError> {
-    let mut tx = caller.begin().await?;
-    let id = db::visible_shipment_with_container(&mut tx, container)
+    let id = db::visible_shipment_with_container(tx, container)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let row = shipments_db::find_shipment(&mut tx, id)
+    shipments_db::find_shipment(tx, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    tx.commit().await?;
-    Ok(row)
+        .ok_or(ApiError::NotFound)
 }
 
 /// Asks the provider about a container (budget, call recorded); 404 when it does not know it.
@@ -279,8 +277,8 @@ async fn status(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Permission::TrackingRead)?;
     let container = container_param(&container)?;
-    let row = followed_container(&mut caller, &container).await?;
     let mut tx = caller.begin().await?;
+    let row = followed_container(&mut tx, &container).await?;
     let latest = shipments_db::latest_event(&mut tx, row.id).await?;
     tx.commit().await?;
     // The live part is best effort: the stored facts are answered whatever the provider does.
@@ -343,7 +341,9 @@ async fn live(
     let container = container_param(&container)?;
     let carrier = line.carrier()?;
     let tracker = tracker(&state)?;
-    followed_container(&mut caller, &container).await?;
+    let mut tx = caller.begin().await?;
+    followed_container(&mut tx, &container).await?;
+    tx.commit().await?;
     let mut query = ContainerQuery::new(container);
     query.carrier = carrier.or(query.carrier);
     Ok(Json(

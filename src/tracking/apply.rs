@@ -137,6 +137,29 @@ pub async fn apply(
     Ok(Some(applied))
 }
 
+/// Writes each message to `recipients`, with its kind's data.
+async fn notify_each(
+    tx: &mut TenantTx,
+    recipients: &[Recipient],
+    messages: &[(NotificationKind, String, String)],
+    data: &impl Fn(NotificationKind) -> serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    for (kind, title, message) in messages {
+        notifications::notify(
+            tx,
+            recipients,
+            &NewNotification {
+                kind: kind.as_str(),
+                title,
+                message,
+                data: data(*kind),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// A shipment that left port without its required documents complete: its document
 /// reviewers get a compliance alert naming what is missing or rejected (the predecessor
 /// defined this alert and never sent it).
@@ -272,19 +295,7 @@ async fn tell_followers(
             "kind": kind.as_str(),
         })
     };
-    for (kind, title, message) in &messages {
-        notifications::notify(
-            tx,
-            &own,
-            &NewNotification {
-                kind: kind.as_str(),
-                title,
-                message,
-                data: data(*kind),
-            },
-        )
-        .await?;
-    }
+    notify_each(tx, &own, &messages, &data).await?;
     // The buyer organization is told in its own name: its members read what is theirs.
     if let Some(buyer) = shipment
         .buyer_organization_id
@@ -296,19 +307,7 @@ async fn tell_followers(
             .iter()
             .map(MemberRow::recipient)
             .collect();
-        for (kind, title, message) in &messages {
-            notifications::notify(
-                tx,
-                &buyers,
-                &NewNotification {
-                    kind: kind.as_str(),
-                    title,
-                    message,
-                    data: data(*kind),
-                },
-            )
-            .await?;
-        }
+        notify_each(tx, &buyers, &messages, &data).await?;
         tx.act_in(own_organization).await?;
     }
     Ok(())
