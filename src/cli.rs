@@ -636,7 +636,8 @@ async fn serve(database: &Database, config: &Config, bind: std::net::SocketAddr)
         .with_cors_origins(config.cors_origins.clone())
         .with_exposure(config.exposure.clone())
         .with_trusted_proxies(config.trusted_proxies.clone())
-        .with_webhooks(config.webhooks.clone());
+        .with_webhooks(config.webhooks.clone())
+        .with_secure_cookies(config.production);
     if let Some(tracker) = tracker {
         state = state.with_tracker(tracker);
     }

@@ -17,3 +17,4 @@ pub mod ops;
 pub mod pdf;
 pub mod storage;
 pub mod tracking;
+pub mod web;

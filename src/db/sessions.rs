@@ -229,3 +229,83 @@ pub async fn throttle_release(
         .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Browser sessions (revision 023)
+
+/// A browser session as stored: the cookie holds a secret whose SHA-256 names the row.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    /// Checked as the `jti` of a token (logout of that one session).
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// The organization the session acts in now (the switcher moves it).
+    pub organization_id: Uuid,
+    /// Whole seconds: checked as the `iat` of a token (sessions ended by a password change).
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Opens a session of `user_id` in `organization_id` for `lifetime`; the expiry it got.
+pub async fn open_web_session(
+    pool: &AppPool,
+    id: Uuid,
+    secret_hash: &[u8],
+    user_id: Uuid,
+    organization_id: Uuid,
+    lifetime: chrono::Duration,
+) -> Result<DateTime<Utc>, sqlx::Error> {
+    sqlx::query_scalar("SELECT app.web_session_open($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(secret_hash)
+        .bind(user_id)
+        .bind(organization_id)
+        .bind(sqlx::postgres::types::PgInterval::try_from(lifetime).map_err(sqlx::Error::Encode)?)
+        .fetch_one(pool.inner())
+        .await
+}
+
+/// The unexpired session whose secret hashes to `secret_hash`.
+pub async fn web_session(
+    pool: &AppPool,
+    secret_hash: &[u8],
+) -> Result<Option<WebSession>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, user_id, organization_id, created_at, expires_at FROM app.web_session($1)",
+    )
+    .bind(secret_hash)
+    .fetch_optional(pool.inner())
+    .await?;
+    row.map(|row| {
+        Ok(WebSession {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            organization_id: row.try_get("organization_id")?,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Moves the session to another organization; false when it ended meanwhile.
+pub async fn switch_web_session(
+    tx: &mut TenantTx,
+    secret_hash: &[u8],
+    organization_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT app.web_session_switch($1, $2)")
+        .bind(secret_hash)
+        .bind(organization_id)
+        .fetch_one(tx.conn())
+        .await
+}
+
+/// Ends the session (sign-out).
+pub async fn end_web_session(pool: &AppPool, secret_hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT app.web_session_end($1)")
+        .bind(secret_hash)
+        .execute(pool.inner())
+        .await?;
+    Ok(())
+}

@@ -94,9 +94,9 @@ struct LoginJson {
 
 /// The credentials of a login request, however they were sent.
 #[derive(Debug, PartialEq, Eq)]
-struct Credentials {
-    email: String,
-    password: String,
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
 }
 
 /// Reads the OAuth2 password form (`username`, `password`) or JSON (`{email|username,
@@ -127,7 +127,7 @@ fn field(name: &str, message: &str) -> FieldError {
     }
 }
 
-fn parse_form(body: &[u8]) -> Result<Credentials, ApiError> {
+pub(crate) fn parse_form(body: &[u8]) -> Result<Credentials, ApiError> {
     let mut username = None;
     let mut password = None;
     // OAuth2 clients may also send grant_type, scope, client_id and client_secret; none of
@@ -322,7 +322,36 @@ async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let Credentials { email, password } = parse_credentials(&headers, &body)?;
+    let credentials = parse_credentials(&headers, &body)?;
+    let signed_in = sign_in(&state, credentials, address, &request_id).await?;
+    let (token, claims) = state
+        .tokens
+        .issue(signed_in.user.id, signed_in.organization.id)
+        .map_err(ApiError::Internal)?;
+    Ok(Json(LoginResponse {
+        access_token: token,
+        token_type: "bearer",
+        expires_in: claims.exp - claims.iat,
+        user: signed_in.user,
+        organization: signed_in.organization,
+    }))
+}
+
+/// Who signed in, and the organization they act in.
+pub struct SignedIn {
+    pub user: LoginUser,
+    pub organization: LoginOrganization,
+}
+
+/// A sign-in, whatever carries it (the API's login route, the web UI's sign-in form): the
+/// throttle, the password check that costs the same for unknown accounts, the audit rows,
+/// the hash upgrade. The caller then issues a token or opens a browser session.
+pub async fn sign_in(
+    state: &AppState,
+    Credentials { email, password }: Credentials,
+    address: Option<std::net::IpAddr>,
+    request_id: &RequestId,
+) -> Result<SignedIn, ApiError> {
     let throttled = PasswordAttempt::claim(&state.pool, &email, address).await?;
     // From here a failure must look the same whether or not the account exists: the same
     // password work (see `password::verify_login`) and the same audit statements.
@@ -387,18 +416,11 @@ async fn login(
     }
     sessions::record_login(&state.pool, record.user_id).await?;
 
-    let (token, claims) = state
-        .tokens
-        .issue(record.user_id, organization_id)
-        .map_err(ApiError::Internal)?;
     let mut tx = attempt.begin(&state, organization_id, "auth.login").await?;
     let user = read_user(&mut tx, record.user_id).await?;
     tx.commit().await?;
     tracing::info!(user = %record.user_id, organization = %organization_id, "login");
-    Ok(Json(LoginResponse {
-        access_token: token,
-        token_type: "bearer",
-        expires_in: claims.exp - claims.iat,
+    Ok(SignedIn {
         user: LoginUser {
             id: record.user_id,
             email: user.email,
@@ -411,7 +433,7 @@ async fn login(
             slug: membership.org_slug,
             org_type: org_type.as_str(),
         },
-    }))
+    })
 }
 
 /// Replaces a bcrypt (or outdated argon2) hash with a fresh argon2id one. A failure is only
@@ -528,6 +550,22 @@ impl CurrentUser {
     ) -> Result<TenantTx, sqlx::Error> {
         self.release();
         TenantTx::begin_platform(&self.pool, context, actor, reason).await
+    }
+
+    /// The same checked caller for one more operation of this request (a web page shows
+    /// several API answers: each runs as its own handler, in a transaction of its own).
+    pub fn fork(&self) -> CurrentUser {
+        CurrentUser {
+            user_id: self.user_id,
+            role: self.role,
+            organization_id: self.organization_id,
+            org_role: self.org_role,
+            org_type: self.org_type,
+            tenant: self.tenant,
+            claims: self.claims.clone(),
+            checked: None,
+            pool: self.pool.clone(),
+        }
     }
 
     /// Gives the checked transaction's connection back to the pool (rolled back): before
@@ -648,7 +686,7 @@ pub struct MeResponse {
 
 /// Reads the caller's own row inside their tenant transaction (revision 008 lets a user read
 /// it whatever organization they act in); 401 when the account is gone since the token check.
-pub(super) async fn read_user(tx: &mut TenantTx, user_id: Uuid) -> Result<UserRow, ApiError> {
+pub(crate) async fn read_user(tx: &mut TenantTx, user_id: Uuid) -> Result<UserRow, ApiError> {
     users::own(tx, user_id)
         .await?
         .ok_or(ApiError::Unauthorized(BAD_TOKEN))

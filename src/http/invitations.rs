@@ -103,24 +103,24 @@ fn default_role() -> OrgRole {
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-struct TokenBody {
+pub(crate) struct TokenBody {
     #[schema(min_length = 1, max_length = 128)]
-    token: String,
+    pub token: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-struct RegisterBody {
+pub(crate) struct RegisterBody {
     /// The address the invitation was sent to.
     #[schema(format = Email, max_length = 254)]
-    email: String,
+    pub email: String,
     /// 8–128 characters with an upper-case letter, a lower-case letter and a digit.
     #[schema(min_length = 8, max_length = 128, format = Password)]
-    password: String,
+    pub password: String,
     /// Not blank; surrounding whitespace ignored.
     #[schema(min_length = 1, max_length = 100)]
-    full_name: String,
+    pub full_name: String,
     #[schema(min_length = 1, max_length = 128)]
-    invitation_token: String,
+    pub invitation_token: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -168,45 +168,45 @@ struct IssuedInvitation {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct ValidateAnswer {
-    valid: bool,
-    invitation_id: Uuid,
-    organization_name: String,
-    organization_type: &'static str,
-    email: String,
-    org_role: &'static str,
-    expires_at: String,
+pub(crate) struct ValidateAnswer {
+    pub valid: bool,
+    pub invitation_id: Uuid,
+    pub organization_name: String,
+    pub organization_type: &'static str,
+    pub email: String,
+    pub org_role: &'static str,
+    pub expires_at: String,
     /// No account with the invited e-mail exists yet: register instead of accepting.
-    requires_registration: bool,
-    custom_message: Option<String>,
+    pub requires_registration: bool,
+    pub custom_message: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct MembershipView {
-    id: Uuid,
-    organization_id: Uuid,
-    org_role: &'static str,
-    status: &'static str,
-    is_primary: bool,
-    joined_at: String,
+pub(crate) struct MembershipView {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub org_role: &'static str,
+    pub status: &'static str,
+    pub is_primary: bool,
+    pub joined_at: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct AcceptAnswer {
-    message: &'static str,
-    membership: MembershipView,
+pub(crate) struct AcceptAnswer {
+    pub message: &'static str,
+    pub membership: MembershipView,
     /// An access token acting in the organization just joined.
-    new_token: String,
+    pub new_token: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct RegisterAnswer {
-    access_token: String,
-    token_type: &'static str,
-    expires_in: i64,
-    user: LoginUser,
-    organization: LoginOrganization,
-    membership: MembershipView,
+pub(crate) struct RegisterAnswer {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub user: LoginUser,
+    pub organization: LoginOrganization,
+    pub membership: MembershipView,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -641,15 +641,26 @@ async fn validate(
     request_id: RequestId,
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Response, ApiError> {
+    match check_token(&state, address, &body.token).await {
+        Ok(answer) => Ok(Json(answer).into_response()),
+        Err(error @ ApiError::Validation(_)) => Err(error),
+        Err(error) => Ok(validation_refusal(error, &request_id)),
+    }
+}
+
+/// What an invitation token stands for, while it can be used: the public check's work,
+/// and the web UI's accept-invitation page's.
+pub(crate) async fn check_token(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    token: &str,
+) -> Result<ValidateAnswer, ApiError> {
     let mut fields = Fields::new();
-    token_field(&mut fields, "token", &body.token);
+    token_field(&mut fields, "token", token);
     fields.finish()?;
-    charge_token(&state, address).await?;
-    let found = match usable_invitation(&state, &invitation::token_hash(&body.token)).await {
-        Ok(found) => found,
-        Err(error) => return Ok(validation_refusal(error, &request_id)),
-    };
-    Ok(Json(ValidateAnswer {
+    charge_token(state, address).await?;
+    let found = usable_invitation(state, &invitation::token_hash(token)).await?;
+    Ok(ValidateAnswer {
         valid: true,
         invitation_id: found.id,
         organization_name: found.organization_name,
@@ -660,7 +671,6 @@ async fn validate(
         requires_registration: !found.user_exists,
         custom_message: found.custom_message,
     })
-    .into_response())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -676,7 +686,7 @@ async fn validate(
         (status = 409, description = "EMAIL_ALREADY_MEMBER"),
         (status = 422, description = "token missing"),
         (status = 429, description = "RATE_LIMITED (30 tokens a minute per client address); see Retry-After")))]
-async fn accept(
+pub(crate) async fn accept(
     State(state): State<AppState>,
     mut caller: CurrentUser,
     ClientAddress(address): ClientAddress,
@@ -753,7 +763,7 @@ async fn accept(
         (status = 409, description = "EMAIL_ALREADY_REGISTERED"),
         (status = 422, description = "A field is invalid (password strength rules, e-mail)"),
         (status = 429, description = "RATE_LIMITED (30 tokens a minute per client address); see Retry-After")))]
-async fn register(
+pub(crate) async fn register(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     request_id: RequestId,

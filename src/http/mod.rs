@@ -33,7 +33,7 @@ use anyhow::{Context, Result};
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -80,6 +80,8 @@ pub struct AppState {
     pub notification_hub: notification_stream::NotificationHub,
     /// The tracking provider with its shared budget; `None` when tracking is off.
     pub tracker: Option<Arc<crate::tracking::refresh::Tracker>>,
+    /// The web pages' form-token key and cookie settings.
+    pub web: Arc<crate::web::WebSettings>,
 }
 
 impl AppState {
@@ -110,7 +112,16 @@ impl AppState {
             webhooks: Arc::new(webhooks::WebhookSecrets::default()),
             notification_hub: notification_stream::NotificationHub::default(),
             tracker: None,
+            web: Arc::new(crate::web::WebSettings::new(secret.as_bytes())),
         }
+    }
+
+    /// Marks the web UI's cookies `Secure` (production, served over HTTPS).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        let mut web = (*self.web).clone();
+        web.secure_cookies = secure;
+        self.web = Arc::new(web);
+        self
     }
 
     /// Asks `tracker` about containers (manual refresh, live status).
@@ -167,14 +178,14 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
-        .route("/", get(home))
+        .merge(crate::web::router(&state))
         .route("/health", get(health))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api_routes())
         .nest("/api", api_routes())
         .merge(openapi::router())
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(not_found)
         .layer(middleware::from_fn(extract::buffer_body))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -305,12 +316,11 @@ async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
     ))
 }
 
-async fn home(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let revision = state.pool.revision().await?;
-    Ok(Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>TraceHub</title></head>\
-         <body><h1>TraceHub</h1><p>The platform is being built. Database revision: <code>{}</code>.</p>\
-         <p><a href=\"/health/ready\">Readiness</a> · <a href=\"/metrics\">Metrics</a></p></body></html>",
-        revision.as_deref().unwrap_or("none")
-    )))
+/// A path no route serves: JSON under the API, a page elsewhere (a person's browser).
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+        ApiError::NotFound.into_response()
+    } else {
+        crate::web::not_found_page()
+    }
 }

@@ -49,42 +49,42 @@ pub fn router() -> Router<AppState> {
 ))]
 pub struct ApiDoc;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     /// Only unread notifications (default false).
-    unread_only: Option<bool>,
+    pub unread_only: Option<bool>,
     /// 1–100 (default 50).
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<i64>,
+    pub limit: Option<i64>,
     /// 0–10000 (default 0).
     #[param(minimum = 0, maximum = 10000)]
-    offset: Option<i64>,
+    pub offset: Option<i64>,
 }
 
 /// The deepest offset of the list (as the shipments list's under `/api`).
 const MAX_OFFSET: i64 = 10_000;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct Notification {
-    id: Uuid,
-    user_id: String,
+pub(crate) struct Notification {
+    pub id: Uuid,
+    pub user_id: String,
     #[serde(rename = "type")]
-    kind: String,
-    title: String,
-    message: String,
+    pub kind: String,
+    pub title: String,
+    pub message: String,
     #[schema(value_type = Object)]
-    data: serde_json::Value,
-    read: bool,
-    read_at: Option<String>,
-    created_at: String,
+    pub data: serde_json::Value,
+    pub read: bool,
+    pub read_at: Option<String>,
+    pub created_at: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct NotificationList {
-    notifications: Vec<Notification>,
-    total: i64,
-    unread_count: i64,
+pub(crate) struct NotificationList {
+    pub notifications: Vec<Notification>,
+    pub total: i64,
+    pub unread_count: i64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -93,15 +93,15 @@ struct UnreadCount {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct Changed {
-    message: &'static str,
-    notification_id: Uuid,
+pub(crate) struct Changed {
+    pub message: &'static str,
+    pub notification_id: Uuid,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct MarkedAll {
-    message: &'static str,
-    marked_count: u64,
+pub(crate) struct MarkedAll {
+    pub message: &'static str,
+    pub marked_count: u64,
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
@@ -109,7 +109,7 @@ struct MarkedAll {
     summary = "The caller's notifications, newest first",
     responses((status = 200, body = NotificationList), (status = 401, description = "No valid token"),
         (status = 422, description = "A parameter is out of range")))]
-async fn list(
+pub(crate) async fn list(
     mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<NotificationList>, ApiError> {
@@ -165,7 +165,7 @@ async fn unread_count(mut caller: CurrentUser) -> Result<Json<UnreadCount>, ApiE
     summary = "Mark one of the caller's notifications read",
     responses((status = 200, body = Changed), (status = 401, description = "No valid token"),
         (status = 404, description = "Not the caller's notification")))]
-async fn mark_read(
+pub(crate) async fn mark_read(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<Changed>, ApiError> {
@@ -184,7 +184,7 @@ async fn mark_read(
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications",
     security(("bearer" = [])), summary = "Mark all of the caller's notifications read",
     responses((status = 200, body = MarkedAll), (status = 401, description = "No valid token")))]
-async fn read_all(mut caller: CurrentUser) -> Result<Json<MarkedAll>, ApiError> {
+pub(crate) async fn read_all(mut caller: CurrentUser) -> Result<Json<MarkedAll>, ApiError> {
     let mut tx = caller.begin().await?;
     let marked_count = notifications::mark_all_read(&mut tx).await?;
     tx.commit().await?;

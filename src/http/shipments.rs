@@ -13,10 +13,10 @@
 //! delete policies would not match its rows anyway. Every change writes an audit row in the
 //! same transaction.
 
-mod input;
-mod output;
-mod parties;
-mod products;
+pub(crate) mod input;
+pub(crate) mod output;
+pub(crate) mod parties;
+pub(crate) mod products;
 
 use axum::extract::MatchedPath;
 use axum::http::StatusCode;
@@ -174,21 +174,21 @@ async fn shipment_response(tx: &mut TenantTx, id: Uuid) -> Result<ShipmentRespon
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     #[param(value_type = Option<ShipmentStatus>)]
-    status: Option<String>,
+    pub status: Option<String>,
     /// Only shipments assigned to this buyer organization.
-    buyer: Option<Uuid>,
+    pub buyer: Option<Uuid>,
     /// Part of the reference, container number, B/L number or vessel name (no wildcards).
     #[param(max_length = 100)]
-    search: Option<String>,
+    pub search: Option<String>,
     /// 1–100, default 50.
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     #[param(max_length = 48, pattern = "^([0-9a-fA-F]{48})?$")]
-    cursor: Option<String>,
+    pub cursor: Option<String>,
     /// The predecessor's paging, only under `/api`: documented in the operations (deprecated).
     #[param(ignore)]
-    offset: Option<u32>,
+    pub offset: Option<u32>,
 }
 
 const DEFAULT_LIST_LIMIT: u32 = 50;
@@ -197,7 +197,7 @@ const MAX_LIST_LIMIT: u32 = 100;
 const MAX_OFFSET: u32 = 10_000;
 
 impl ListQuery {
-    fn filter(self, legacy: bool) -> Result<ListFilter, ApiError> {
+    pub(crate) fn filter(self, legacy: bool) -> Result<ListFilter, ApiError> {
         let mut fields = Fields::new();
         let limit = self.limit.unwrap_or(DEFAULT_LIST_LIMIT);
         if !(1..=MAX_LIST_LIMIT).contains(&limit) {
@@ -244,13 +244,32 @@ fn is_legacy(route: &MatchedPath) -> bool {
 /// Reads one page (one row more than asked, to know whether another follows) and answers
 /// in the shape of the prefix.
 async fn list_page(
-    mut tx: TenantTx,
+    tx: TenantTx,
     scope: ListScope,
     query: ListQuery,
     route: &MatchedPath,
 ) -> Result<Response, ApiError> {
     let legacy = is_legacy(route);
-    let mut filter = query.filter(legacy)?;
+    let filter = query.filter(legacy)?;
+    let page = read_page(tx, scope, filter).await?;
+    Ok(answer(page, legacy))
+}
+
+/// A page in the shape of the prefix: a bare array under `/api`.
+fn answer(page: ShipmentList, legacy: bool) -> Response {
+    if legacy {
+        Json(page.items).into_response()
+    } else {
+        Json(page).into_response()
+    }
+}
+
+/// One page of shipments with their products and document summaries, committed.
+pub(crate) async fn read_page(
+    mut tx: TenantTx,
+    scope: ListScope,
+    mut filter: ListFilter,
+) -> Result<ShipmentList, ApiError> {
     let limit = filter.limit as usize;
     filter.limit += 1;
     let mut rows = db::list_shipments(&mut tx, scope, &filter).await?;
@@ -272,11 +291,7 @@ async fn list_page(
             Ok(item)
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(if legacy {
-        Json(items).into_response()
-    } else {
-        Json(ShipmentList { items, next_cursor }).into_response()
-    })
+    Ok(ShipmentList { items, next_cursor })
 }
 
 #[utoipa::path(get, path = "/api/v1/shipments", tag = "shipments", security(("bearer" = [])),
@@ -288,18 +303,25 @@ async fn list_page(
         (status = 422, description = "A bad filter, limit or cursor (field named)")))]
 async fn list(
     route: MatchedPath,
-    mut caller: CurrentUser,
+    caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Response, ApiError> {
+    let legacy = is_legacy(&route);
+    let page = visible_page(caller, query, legacy).await?;
+    Ok(answer(page, legacy))
+}
+
+/// One page of the shipments the caller's organization owns or buys (the list route's
+/// work; the web dashboard's too).
+pub(crate) async fn visible_page(
+    mut caller: CurrentUser,
+    query: ListQuery,
+    legacy: bool,
+) -> Result<ShipmentList, ApiError> {
     caller.require(Permission::ShipmentsList)?;
+    let filter = query.filter(legacy)?;
     let tx = caller.begin().await?;
-    list_page(
-        tx,
-        ListScope::VisibleTo(caller.organization_id),
-        query,
-        &route,
-    )
-    .await
+    read_page(tx, ListScope::VisibleTo(caller.organization_id), filter).await
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/shipments", tag = "shipments", security(("bearer" = [])),
@@ -333,7 +355,7 @@ async fn organization_list(
         (status = 403, description = "Missing shipments:create"),
         (status = 409, description = "REFERENCE_EXISTS in this organization"),
         (status = 422, description = "Invalid field (named), e.g. container_number check digit")))]
-async fn create(
+pub(crate) async fn create(
     mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(mut body): JsonBody<ShipmentInput>,
@@ -381,7 +403,7 @@ async fn create(
     responses((status = 200, body = ShipmentDetail), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:read"),
         (status = 404, description = "No such shipment visible to the caller")))]
-async fn detail(
+pub(crate) async fn detail(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<ShipmentDetail>, ApiError> {
@@ -412,7 +434,7 @@ async fn detail(
         (status = 404, description = "No such shipment owned by the caller's organization"),
         (status = 409, description = "REFERENCE_EXISTS in this organization"),
         (status = 422, description = "Invalid field (named)")))]
-async fn update(
+pub(crate) async fn update(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,
@@ -460,7 +482,7 @@ async fn update(
         (status = 403, description = "Missing shipments:delete"),
         (status = 404, description = "No such shipment owned by the caller's organization"),
         (status = 409, description = "SHIPMENT_HAS_DOCUMENTS (documents attached), else SHIPMENT_HAS_DEPENDENTS (tracking events or origins); the detail counts them")))]
-async fn remove(
+pub(crate) async fn remove(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,

@@ -209,7 +209,7 @@ pub struct EventList {
     params(("id" = Uuid, Path, description = "Shipment id")),
     responses((status = 200, body = EventList), (status = 403, description = "Missing tracking:read"),
         (status = 404, description = "No such shipment visible to the caller")))]
-async fn events(
+pub(crate) async fn events(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<EventList>, ApiError> {

@@ -411,7 +411,7 @@ async fn update_user(
         (status = 409, description = "The password changed meanwhile"),
         (status = 422, description = "A field is invalid, or the new password breaks a rule"),
         (status = 429, description = "Too many password attempts (the sign-in throttle); see Retry-After")))]
-async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     mut caller: CurrentUser,
     ClientAddress(address): ClientAddress,

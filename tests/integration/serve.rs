@@ -53,13 +53,15 @@ fn tracehub_alone_starts_a_managed_cluster_seeds_the_demo_and_serves() {
     assert!(printed.contains("admin@vibotaj.com"), "{printed}");
     assert!(printed.contains("tracehub2026"), "{printed}");
 
+    // The web UI opens on the sign-in page.
     let home = get(port, "/");
-    assert!(home.starts_with("HTTP/1.1 200"), "{home}");
-    let head = tracehub::db::revisions::head().id;
-    assert!(
-        home.contains(&format!("Database revision: <code>{head}</code>")),
-        "{home}"
-    );
+    assert!(home.starts_with("HTTP/1.1 303"), "{home}");
+    assert!(home.contains("location: /dashboard"), "{home}");
+    let dashboard = get(port, "/dashboard");
+    assert!(dashboard.contains("location: /login"), "{dashboard}");
+    let login = get(port, "/login");
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    assert!(login.contains("<h1>Sign in</h1>"), "{login}");
     assert!(get(port, "/health/ready").contains("ready"));
 
     // SIGTERM: graceful shutdown, and the cluster it started is stopped again.

@@ -90,6 +90,7 @@ static REVISIONS: &[Revision] = &[
     revision!("020", "tracking", guarded),
     revision!("021", "notification_delivery", guarded),
     revision!("022", "jobs", guarded),
+    revision!("023", "web_sessions"),
 ];
 
 /// Every revision, oldest first.

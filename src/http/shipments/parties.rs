@@ -111,7 +111,7 @@ pub(super) async fn create(
     responses((status = 200, body = PartyResponse), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing shipments:read"),
         (status = 404, description = "No such party in the caller's organization")))]
-pub(super) async fn get_one(
+pub(crate) async fn get_one(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<PartyResponse>, ApiError> {

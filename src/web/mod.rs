@@ -1,0 +1,212 @@
+//! The web UI: pages rendered on the server by `tracehub serve`, beside the JSON API.
+//!
+//! A page is a thin adapter: it resolves the browser's session to the same [`CurrentUser`]
+//! the API's bearer tokens resolve to, calls the API's own operation (the handler function
+//! below its extractors, e.g. [`crate::http::shipments::detail`]) and renders the answer.
+//! Validation messages, authority, audit rows and notifications are therefore the API's,
+//! never copies. Every journey works without JavaScript: links, GET filter forms and POST
+//! forms that answer with a redirect (or the form again with its messages).
+//!
+//! * [`session`]: sign-in, the session cookie, sign-out, the organization switcher;
+//! * [`csrf`]: the form token every POST must carry;
+//! * [`page`]: the frame, the error page and small pieces;
+//! * [`shipments`]: the dashboard, a shipment, its forms;
+//! * [`notifications`]: the bell's list; [`account`]: profile and password.
+//!
+//! [`CurrentUser`]: crate::http::auth::CurrentUser
+
+pub mod account;
+pub mod assets;
+pub mod csrf;
+pub mod error;
+pub mod invitations;
+pub mod notifications;
+pub mod page;
+pub mod session;
+pub mod shipments;
+
+use axum::body::{to_bytes, Bytes};
+use axum::extract::{FromRequest, Request};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::http::error::ApiError;
+use crate::http::AppState;
+use csrf::CsrfKey;
+use error::WebError;
+
+/// The web UI's settings, part of [`AppState`].
+#[derive(Clone)]
+pub struct WebSettings {
+    pub csrf: CsrfKey,
+    /// Cookies marked `Secure` (production: served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl WebSettings {
+    pub fn new(secret: &[u8]) -> Self {
+        Self {
+            csrf: CsrfKey::derive(secret),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// The pages, merged into [`crate::http::router`].
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/session/organization", post(session::switch_organization))
+        .route("/dashboard", get(shipments::dashboard))
+        .route(
+            "/shipments/new",
+            get(shipments::new_form).post(shipments::create),
+        )
+        .route("/shipment/{id}", get(shipments::detail))
+        .route(
+            "/shipment/{id}/edit",
+            get(shipments::edit_form).post(shipments::update),
+        )
+        .route("/shipment/{id}/delete", post(shipments::delete))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::mark_read))
+        .route("/accept-invitation", get(invitations::show))
+        .route("/accept-invitation/register", post(invitations::register))
+        .route("/accept-invitation/join", post(invitations::join))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route(assets::STYLESHEET_ROUTE, get(assets::stylesheet))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::require_token,
+        ))
+        .layer(middleware::from_fn(page_headers))
+}
+
+/// What every page answer gets: a status without a page of its own (an extractor's plain
+/// text refusal) becomes one, and the browser is told to keep pages out of frames and
+/// caches and to run no script or style from elsewhere.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if (status.is_client_error() || status.is_server_error()) && plain {
+        response = error::bare(status);
+    }
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+    ] {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The 404 of a path no route serves: a page, unless it is under the API.
+pub fn not_found_page() -> Response {
+    error::bare(StatusCode::NOT_FOUND)
+}
+
+// ---------------------------------------------------------------------------------------
+// Form bodies
+
+/// An `application/x-www-form-urlencoded` body (the CSRF layer has read it already, so it
+/// is small).
+pub struct FormData {
+    bytes: Bytes,
+    pairs: Vec<(String, String)>,
+}
+
+impl FormData {
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The raw body (for parsers of the API that read forms themselves).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The named fields that were sent, as the JSON object an API body type reads: the
+    /// API's checks and messages then apply unchanged. An empty field is sent as empty
+    /// text, which the API reads as "clear" for optional fields.
+    pub fn to_json(&self, names: &[&str]) -> serde_json::Value {
+        let object = names
+            .iter()
+            .filter_map(|name| {
+                self.get(name)
+                    .map(|value| (name.to_string(), serde_json::Value::from(value)))
+            })
+            .collect();
+        serde_json::Value::Object(object)
+    }
+
+    /// [`FormData::to_json`] read into the API's body type `T`, with the API's messages.
+    pub fn read<T: serde::de::DeserializeOwned>(&self, names: &[&str]) -> Result<T, ApiError> {
+        let json = self.to_json(names).to_string();
+        crate::http::extract::parse_json(json.as_bytes())
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Response> {
+        let bytes = to_bytes(request.into_body(), 64 * 1024)
+            .await
+            .map_err(|_| WebError::from(ApiError::Validation(Vec::new())).into_response())?;
+        let pairs = url::form_urlencoded::parse(&bytes)
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect();
+        Ok(FormData { bytes, pairs })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(body: &'static str) -> FormData {
+        let bytes = Bytes::from_static(body.as_bytes());
+        let pairs = url::form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        FormData { bytes, pairs }
+    }
+
+    #[test]
+    fn a_form_becomes_the_json_the_api_reads() {
+        let form = form("csrf=x&reference=VBT-1&eta=&unknown=1");
+        assert_eq!(
+            form.to_json(&["reference", "eta", "vessel_name"]),
+            serde_json::json!({"reference": "VBT-1", "eta": ""})
+        );
+        assert_eq!(form.get("csrf"), Some("x"));
+    }
+}
