@@ -82,20 +82,20 @@ pub struct ApiDoc;
 // Bodies and answers
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-struct CreateInvitation {
+pub(crate) struct CreateInvitation {
     /// Defaults to the caller's current organization; only platform admins name another.
-    organization_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
     #[schema(format = Email, max_length = 254)]
-    email: String,
+    pub email: String,
     /// `member` when left out.
     #[serde(default = "default_role")]
-    org_role: OrgRole,
+    pub org_role: OrgRole,
     #[schema(max_length = 1000)]
-    custom_message: Option<String>,
+    pub custom_message: Option<String>,
     /// Where the front end sends the invitee after accepting: a path (`/dashboard`, not
     /// `//…`) or an absolute URL of an origin in `CORS_ORIGINS`; at most 500 characters.
     #[schema(max_length = 500, pattern = "^(/([^/\\\\].*)?|https?://.+)$")]
-    redirect_url: Option<String>,
+    pub redirect_url: Option<String>,
 }
 
 fn default_role() -> OrgRole {
@@ -123,48 +123,48 @@ pub(crate) struct RegisterBody {
     pub invitation_token: String,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     /// Defaults to the caller's current organization.
-    organization_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
     /// pending, accepted, expired or revoked (pending past its expiry counts as expired).
-    status: Option<InvitationStatus>,
+    pub status: Option<InvitationStatus>,
     /// 1-based page number (default 1).
     #[param(minimum = 1, maximum = 2147483647)]
-    page: Option<u32>,
+    pub page: Option<u32>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct InvitationView {
-    id: Uuid,
-    organization_id: Uuid,
-    organization_name: String,
-    organization_type: &'static str,
-    email: String,
-    org_role: &'static str,
+pub(crate) struct InvitationView {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub organization_type: &'static str,
+    pub email: String,
+    pub org_role: &'static str,
     /// As users must see it: a pending invitation past its expiry is `expired`.
-    status: &'static str,
+    pub status: &'static str,
     /// RFC 3339, UTC.
-    expires_at: String,
-    created_at: String,
-    created_by: Option<Uuid>,
-    created_by_name: Option<String>,
-    accepted_at: Option<String>,
-    custom_message: Option<String>,
-    redirect_url: Option<String>,
+    pub expires_at: String,
+    pub created_at: String,
+    pub created_by: Option<Uuid>,
+    pub created_by_name: Option<String>,
+    pub accepted_at: Option<String>,
+    pub custom_message: Option<String>,
+    pub redirect_url: Option<String>,
 }
 
 /// The answer of create and resend: the invitation and the link holding the new token.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct IssuedInvitation {
+pub(crate) struct IssuedInvitation {
     #[serde(flatten)]
-    invitation: InvitationView,
+    pub invitation: InvitationView,
     /// `<public URL>/accept-invitation?token=…` — the only place the token ever appears.
-    invitation_url: String,
+    pub invitation_url: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -362,7 +362,7 @@ fn is_violation(error: &sqlx::Error, expected: Violation) -> bool {
         (status = 409, description = "EMAIL_ALREADY_MEMBER or INVITATION_EXISTS"),
         (status = 422, description = "A field is invalid"),
         (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
-async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,
@@ -466,7 +466,7 @@ async fn create(
         (status = 403, description = "Not an admin or manager"),
         (status = 404, description = "organization_id names no organization, or another one than the caller's (platform admins excepted)"),
         (status = 422, description = "A parameter is invalid (organization_id not a UUID)")))]
-async fn list(
+pub(crate) async fn list(
     mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<Page<InvitationView>>, ApiError> {
@@ -544,7 +544,7 @@ async fn read(
         (status = 404, description = "No such invitation in the caller's organization"),
         (status = 422, description = "id is not a UUID"),
         (status = 429, description = "RATE_LIMITED (20 invitations an hour per organization); see Retry-After")))]
-async fn resend(
+pub(crate) async fn resend(
     State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,
@@ -584,7 +584,7 @@ async fn resend(
         (status = 403, description = "Neither an organization admin nor the inviter"),
         (status = 404, description = "No such invitation in the caller's organization"),
         (status = 422, description = "id is not a UUID")))]
-async fn revoke(
+pub(crate) async fn revoke(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,

@@ -12,7 +12,7 @@
 //! backstop; queries still filter by organization explicitly because the platform path sees
 //! every row.
 
-mod members;
+pub(crate) mod members;
 
 use axum::http::StatusCode;
 use axum::routing::get;

@@ -121,21 +121,21 @@ struct UserPage {
 /// The list's query. `page` and `limit` are declared here rather than by flattening
 /// [`PageQuery`]: serde's `flatten` hands every value to the inner struct as a string, which
 /// then fails to parse as a number (or `is_active` as a boolean).
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Part of the e-mail or name (case-insensitive; `%` and `_` match themselves).
-    search: Option<String>,
+    pub search: Option<String>,
     /// A system role, API spelling (e.g. `logistics_agent`).
     #[param(value_type = Option<SystemRole>)]
-    role: Option<String>,
-    is_active: Option<bool>,
+    pub role: Option<String>,
+    pub is_active: Option<bool>,
     /// 1-based page number (default 1).
     #[param(minimum = 1, maximum = 2147483647)]
-    page: Option<u32>,
+    pub page: Option<u32>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
 }
 
 /// The body of `POST /users`.
@@ -143,16 +143,16 @@ pub struct ListQuery {
 pub struct UserCreate {
     /// Unique (case-insensitive) across all organizations.
     #[schema(value_type = String, format = Email, max_length = 254)]
-    email: Email,
+    pub email: Email,
     /// 2–100 characters, surrounding whitespace ignored.
     #[schema(min_length = 2, max_length = 100)]
-    full_name: String,
+    pub full_name: String,
     /// `viewer` when left out.
     #[serde(default = "default_role")]
-    role: SystemRole,
+    pub role: SystemRole,
     /// 8–128 characters with an upper-case letter, a lower-case letter and a digit.
     #[schema(min_length = 8, max_length = 128, format = Password)]
-    password: String,
+    pub password: String,
 }
 
 fn default_role() -> SystemRole {
@@ -218,7 +218,7 @@ pub struct RolesAnswer {
     responses((status = 200, body = UserPage), (status = 401, description = "No valid token"),
         (status = 403, description = "Not an owner or admin of the current organization"),
         (status = 422, description = "A query parameter is invalid")))]
-async fn list_users(
+pub(crate) async fn list_users(
     mut caller: CurrentUser,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<Json<Page<UserResponse>>, ApiError> {
@@ -307,7 +307,7 @@ async fn get_user(
         (status = 401, description = "No valid token"),
         (status = 403, description = "Not an owner or admin, or a role the caller may not give"),
         (status = 422, description = "A field is invalid")))]
-async fn create_user(
+pub(crate) async fn create_user(
     mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(body): JsonBody<UserCreate>,
@@ -529,7 +529,7 @@ async fn reset_password(
         (status = 403, description = "Not an owner or admin, rank, or an account shared with another organization"),
         (status = 404, description = "No such user in the current organization"),
         (status = 422, description = "The id is not a UUID")))]
-async fn deactivate_user(
+pub(crate) async fn deactivate_user(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,
@@ -548,7 +548,7 @@ async fn deactivate_user(
         (status = 403, description = "Not an owner or admin, rank, or an account shared with another organization"),
         (status = 404, description = "No such user in the current organization"),
         (status = 422, description = "The id is not a UUID")))]
-async fn activate_user(
+pub(crate) async fn activate_user(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,

@@ -11,11 +11,14 @@
 //! * [`csrf`]: the form token every POST must carry;
 //! * [`page`]: the frame, the error page and small pieces;
 //! * [`shipments`]: the dashboard, a shipment, its forms;
-//! * [`notifications`]: the bell's list; [`account`]: profile and password.
+//! * [`notifications`]: the bell's list; [`account`]: profile and password;
+//! * [`admin`]: users, the organization's members and invitations;
+//! * [`invitations`]: the public accept-invitation page.
 //!
 //! [`CurrentUser`]: crate::http::auth::CurrentUser
 
 pub mod account;
+pub mod admin;
 pub mod assets;
 pub mod csrf;
 pub mod error;
@@ -80,6 +83,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/accept-invitation", get(invitations::show))
         .route("/accept-invitation/register", post(invitations::register))
         .route("/accept-invitation/join", post(invitations::join))
+        .route("/users", get(admin::users).post(admin::create_user))
+        .route("/users/{id}/{action}", post(admin::set_user_active))
+        .route("/organization", get(admin::organization))
+        .route(
+            "/organization/members/{id}/{action}",
+            post(admin::change_member),
+        )
+        .route("/organization/invitations", post(admin::invite))
+        .route(
+            "/organization/invitations/{id}/{action}",
+            post(admin::change_invitation),
+        )
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
         .route(assets::STYLESHEET_ROUTE, get(assets::stylesheet))

@@ -7,7 +7,7 @@ use maud::{html, Markup, DOCTYPE};
 use uuid::Uuid;
 
 use super::assets;
-use crate::domain::{Access, Permission};
+use crate::domain::Access;
 use crate::http::error::FieldError;
 
 /// What the header shows about the signed-in person (read once per page, see
@@ -46,9 +46,14 @@ pub fn signed_in(header: &Header, section: Section, title: &str, main: Markup) -
             Section::Users,
             "/users",
             "Users",
-            header.access.allows(Permission::UsersList),
+            super::admin::shows_users(&header.access),
         ),
-        (Section::Organization, "/organization", "Organization", true),
+        (
+            Section::Organization,
+            "/organization",
+            "Organization",
+            super::admin::shows_organization(&header.access),
+        ),
     ];
     document(
         title,

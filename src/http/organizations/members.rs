@@ -67,17 +67,17 @@ pub struct ApiDoc;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MemberItem {
     /// The membership id (`member_id` in paths).
-    id: Uuid,
-    user_id: Uuid,
-    email: String,
-    full_name: String,
-    org_role: &'static str,
-    status: &'static str,
-    is_primary: bool,
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub org_role: &'static str,
+    pub status: &'static str,
+    pub is_primary: bool,
     /// RFC 3339, UTC.
-    joined_at: String,
+    pub joined_at: String,
     /// The user's last login (RFC 3339, UTC), if any.
-    last_active_at: Option<String>,
+    pub last_active_at: Option<String>,
 }
 
 /// One membership with the user and what the membership allows.
@@ -244,16 +244,16 @@ async fn change_member(
 pub struct MemberListQuery {
     /// 1-based page number (default 1).
     #[param(minimum = 1, maximum = 2147483647)]
-    page: Option<u32>,
+    pub page: Option<u32>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
     /// Organization role.
-    role: Option<OrgRole>,
+    pub role: Option<OrgRole>,
     /// `active` or `suspended`.
-    status: Option<MembershipStatus>,
+    pub status: Option<MembershipStatus>,
     /// Part of the e-mail or name (case-insensitive).
-    search: Option<String>,
+    pub search: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/members", tag = "members", security(("bearer" = [])),
@@ -263,7 +263,7 @@ pub struct MemberListQuery {
         (status = 403, description = "INSUFFICIENT_PERMISSIONS (members:view)"),
         (status = 404, description = "Not the caller's current organization, or no such organization"),
         (status = 422, description = "A query parameter is invalid")))]
-async fn list_members(
+pub(crate) async fn list_members(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
     QueryParams(query): QueryParams<MemberListQuery>,
@@ -356,9 +356,9 @@ async fn get_member(
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct UpdateMember {
-    org_role: Option<OrgRole>,
+    pub org_role: Option<OrgRole>,
     /// `active` or `suspended`.
-    status: Option<MembershipStatus>,
+    pub status: Option<MembershipStatus>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/organizations/{id}/members/{member_id}", tag = "members", security(("bearer" = [])),
@@ -370,7 +370,7 @@ pub struct UpdateMember {
         (status = 404, description = "No such membership in this organization"),
         (status = 409, description = "LAST_ADMIN"),
         (status = 422, description = "A field is invalid, or nothing to change")))]
-async fn update_member(
+pub(crate) async fn update_member(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds(ids): PathIds<2>,
@@ -407,7 +407,7 @@ async fn update_member(
         (status = 403, description = "INSUFFICIENT_PERMISSIONS, CANNOT_MODIFY_SELF or CANNOT_MODIFY_HIGHER_ROLE"),
         (status = 404, description = "No such membership in this organization"),
         (status = 409, description = "LAST_ADMIN")))]
-async fn remove_member(
+pub(crate) async fn remove_member(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds(ids): PathIds<2>,
@@ -432,7 +432,7 @@ async fn remove_member(
 pub struct SuspendMember {
     /// Why (surrounding whitespace ignored); kept in the audit log.
     #[schema(max_length = 500)]
-    reason: Option<String>,
+    pub reason: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/members/{member_id}/suspend", tag = "members", security(("bearer" = [])),
@@ -444,7 +444,7 @@ pub struct SuspendMember {
         (status = 404, description = "No such membership in this organization"),
         (status = 409, description = "LAST_ADMIN"),
         (status = 422, description = "reason is too long")))]
-async fn suspend_member(
+pub(crate) async fn suspend_member(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds(ids): PathIds<2>,
@@ -471,7 +471,7 @@ async fn suspend_member(
     responses((status = 200, body = MemberDetail), (status = 401, description = "No valid token"),
         (status = 403, description = "INSUFFICIENT_PERMISSIONS, CANNOT_MODIFY_SELF or CANNOT_MODIFY_HIGHER_ROLE"),
         (status = 404, description = "No such membership in this organization")))]
-async fn reactivate_member(
+pub(crate) async fn reactivate_member(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds(ids): PathIds<2>,

@@ -1,0 +1,477 @@
+//! Administration pages: the users directory, and the current organization's members and
+//! invitations. Every list and change is the API's operation for it (`http::users`,
+//! `http::organizations::members`, `http::invitations`): who may do what is decided there,
+//! and the pages only leave out the controls a role may not use.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::error::WebError;
+use super::page::{self, badge, or_dash, Section};
+use super::session::Visitor;
+use super::shipments::path_id;
+use super::FormData;
+use crate::domain::invitation::may_invite;
+use crate::domain::roles::OrgPermission;
+use crate::domain::user_admin::{administers_accounts, can_assign};
+use crate::domain::{OrgRole, SystemRole};
+use crate::http::error::{ApiError, FieldError};
+use crate::http::extract::{JsonBody, PathIds, QueryParams, RequestId};
+use crate::http::invitations as api_invitations;
+use crate::http::organizations::members as api_members;
+use crate::http::users as api_users;
+use crate::http::AppState;
+
+// ---------------------------------------------------------------------------------------
+// Users
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UsersQuery {
+    search: Option<String>,
+    role: Option<String>,
+    page: Option<u32>,
+}
+
+/// `GET /users`: the accounts the caller administers, filtered, with activate/deactivate
+/// and the form to add one.
+pub async fn users(
+    visitor: Visitor,
+    Query(query): Query<UsersQuery>,
+) -> Result<Response, WebError> {
+    users_page(&visitor, query, StatusCode::OK, None, &[], None).await
+}
+
+async fn users_page(
+    visitor: &Visitor,
+    query: UsersQuery,
+    status: StatusCode,
+    notice: Option<&str>,
+    errors: &[FieldError],
+    sent: Option<&FormData>,
+) -> Result<Response, WebError> {
+    let api_query = api_users::ListQuery {
+        search: query.search.clone().filter(|s| !s.trim().is_empty()),
+        role: query.role.clone().filter(|s| !s.is_empty()),
+        page: query.page,
+        limit: Some(50),
+        ..api_users::ListQuery::default()
+    };
+    let axum::Json(list) = api_users::list_users(visitor.caller(), QueryParams(api_query)).await?;
+    let header = &visitor.header;
+    let access = header.access;
+    let csrf = &header.csrf;
+    let role_filter = query.role.as_deref().unwrap_or_default();
+    let sent_value = |name: &str| {
+        sent.and_then(|f| f.get(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let main = html! {
+        h1 { "Users" }
+        @if let Some(notice) = notice { div.notice role="status" { (notice) } }
+        form.filters method="get" action="/users" role="search" {
+            div {
+                label for="user-search" { "Search" }
+                input #user-search type="search" name="search" maxlength="100"
+                    value=(query.search.as_deref().unwrap_or_default());
+            }
+            div {
+                label for="user-role" { "Role" }
+                select #user-role name="role" {
+                    option value="" { "All" }
+                    @for role in SystemRole::ALL {
+                        option value=(role.as_str()) selected[role.as_str() == role_filter] { (page::humanize(role.as_str())) }
+                    }
+                }
+            }
+            button type="submit" { "Filter" }
+        }
+        div.table-wrap { table {
+            caption.hint { (list.total) " users" }
+            thead { tr {
+                th scope="col" { "User" } th scope="col" { "Role" } th scope="col" { "Status" }
+                th.wide scope="col" { "Last login" } th scope="col" { "Action" }
+            } }
+            tbody { @for user in &list.items { tr {
+                td { (user.full_name) br; span.hint { (user.email) } }
+                td { (badge(user.role)) }
+                td { @if user.is_active { "Active" } @else { "Inactive" } }
+                td.wide { (user.last_login.as_deref().map(|t| t.get(0..10).unwrap_or(t)).unwrap_or("Never")) }
+                td {
+                    @if user.id != visitor.user_id() {
+                        @let (action, label) = if user.is_active { ("deactivate", "Deactivate") } else { ("activate", "Activate") };
+                        form method="post" action=(format!("/users/{}/{action}", user.id)) {
+                            (page::csrf_field(csrf))
+                            button type="submit" aria-label=(format!("{label} {}", user.email)) { (label) }
+                        }
+                    }
+                }
+            } } }
+        } }
+        section.card aria-labelledby="add-user" {
+            h2 #add-user { "Add user" }
+            (page::form_errors(errors))
+            form method="post" action="/users" {
+                (page::csrf_field(csrf))
+                div.fields {
+                    div { label for="new-email" { "E-mail" }
+                        input #new-email type="email" name="email" required maxlength="254" value=(sent_value("email")); }
+                    div { label for="new-full-name" { "Full name" }
+                        input #new-full-name type="text" name="full_name" required maxlength="100" value=(sent_value("full_name")); }
+                    div { label for="new-password" { "Password" }
+                        input #new-password type="password" name="password" required minlength="8" maxlength="128" autocomplete="new-password"; }
+                    div { label for="new-role" { "Role" }
+                        select #new-role name="role" {
+                            @for role in SystemRole::ALL {
+                                @if can_assign(&access, role) {
+                                    option value=(role.as_str()) selected[role.as_str() == sent_value("role")] { (page::humanize(role.as_str())) }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.actions { button.primary type="submit" { "Add user" } }
+            }
+        }
+    };
+    Ok((
+        status,
+        page::signed_in(header, Section::Users, "Users", main),
+    )
+        .into_response())
+}
+
+/// `POST /users`: the API's create.
+pub async fn create_user(
+    visitor: Visitor,
+    request_id: RequestId,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let outcome = match form.read(&["email", "full_name", "password", "role"]) {
+        Ok(body) => api_users::create_user(visitor.caller(), request_id, JsonBody(body))
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/users").into_response()),
+        Err(e) => {
+            let errors = form_refusal(e, "email")?;
+            users_page(
+                &visitor,
+                UsersQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &errors,
+                Some(&form),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /users/{id}/activate` and `…/deactivate`.
+pub async fn set_user_active(
+    visitor: Visitor,
+    request_id: RequestId,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let _message = match action.as_str() {
+        "activate" => api_users::activate_user(visitor.caller(), request_id, PathIds([id])).await?,
+        "deactivate" => {
+            api_users::deactivate_user(visitor.caller(), request_id, PathIds([id])).await?
+        }
+        _ => return Err(ApiError::NotFound.into()),
+    };
+    Ok(Redirect::to("/users").into_response())
+}
+
+/// A refusal a form shows above itself (validation, a duplicate, a rule of the API), under
+/// `field` when it names none; anything else is an error page.
+fn form_refusal(error: ApiError, field: &str) -> Result<Vec<FieldError>, WebError> {
+    let one = |message: String| {
+        Ok(vec![FieldError {
+            field: field.to_string(),
+            message,
+        }])
+    };
+    match error {
+        ApiError::Validation(fields) => Ok(fields),
+        ApiError::Conflict { detail, .. } | ApiError::Rule { detail, .. } => one(detail),
+        ApiError::Forbidden(detail) => one(detail),
+        other => Err(other.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The organization: members and invitations
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OrganizationQuery {
+    /// The link of an invitation just sent (shown once, to pass on by hand).
+    sent: Option<String>,
+}
+
+/// `GET /organization`: members with their roles and statuses, invitations, and the forms
+/// to change them.
+pub async fn organization(
+    visitor: Visitor,
+    Query(query): Query<OrganizationQuery>,
+) -> Result<Response, WebError> {
+    organization_page(&visitor, StatusCode::OK, query.sent.as_deref(), &[]).await
+}
+
+async fn organization_page(
+    visitor: &Visitor,
+    status: StatusCode,
+    sent_link: Option<&str>,
+    errors: &[FieldError],
+) -> Result<Response, WebError> {
+    let header = &visitor.header;
+    let access = header.access;
+    let organization_id = header.organization_id;
+    let members_query = api_members::MemberListQuery {
+        limit: Some(100),
+        ..api_members::MemberListQuery::default()
+    };
+    let axum::Json(members) = api_members::list_members(
+        visitor.caller(),
+        PathIds([organization_id]),
+        QueryParams(members_query),
+    )
+    .await?;
+    let invites = may_invite(&access);
+    let invitations = if invites {
+        let query = api_invitations::ListQuery {
+            limit: Some(100),
+            ..api_invitations::ListQuery::default()
+        };
+        Some(
+            api_invitations::list(visitor.caller(), QueryParams(query))
+                .await?
+                .0,
+        )
+    } else {
+        None
+    };
+    let manages = access.is_platform_admin() || access.allows_org(OrgPermission::MembersManage);
+    let removes = access.is_platform_admin() || access.allows_org(OrgPermission::MembersRemove);
+    let csrf = &header.csrf;
+    let main = html! {
+        h1 { (header.organization_name) }
+        @if let Some(link) = sent_link {
+            div.notice role="status" {
+                p { "Invitation sent. Its link, if you want to pass it on yourself:" }
+                p.mono { (link) }
+            }
+        }
+        (page::form_errors(errors))
+        section.card aria-labelledby="members" {
+            h2 #members { "Members (" (members.total) ")" }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { "Member" } th scope="col" { "Role" } th scope="col" { "Status" }
+                    @if manages || removes { th scope="col" { "Actions" } }
+                } }
+                tbody { @for m in &members.items { tr {
+                    td { (m.full_name) br; span.hint { (m.email) } }
+                    td {
+                        @if manages && m.user_id != visitor.user_id() {
+                            form method="post" action=(format!("/organization/members/{}/role", m.id)) {
+                                (page::csrf_field(csrf))
+                                label.hint for=(format!("role-{}", m.id)) { "Role of " (m.email) }
+                                select id=(format!("role-{}", m.id)) name="org_role" {
+                                    @for role in OrgRole::ALL {
+                                        option value=(role.as_str()) selected[role.as_str() == m.org_role] { (page::humanize(role.as_str())) }
+                                    }
+                                }
+                                " " button type="submit" { "Save" }
+                            }
+                        } @else {
+                            (page::humanize(m.org_role))
+                        }
+                    }
+                    td { (badge(m.status)) }
+                    @if manages || removes {
+                        td { @if m.user_id != visitor.user_id() { div.actions {
+                            @if manages {
+                                @let (action, label) = if m.status == "suspended" { ("reactivate", "Reactivate") } else { ("suspend", "Suspend") };
+                                form method="post" action=(format!("/organization/members/{}/{action}", m.id)) {
+                                    (page::csrf_field(csrf))
+                                    button type="submit" aria-label=(format!("{label} {}", m.email)) { (label) }
+                                }
+                            }
+                            @if removes {
+                                form method="post" action=(format!("/organization/members/{}/remove", m.id)) {
+                                    (page::csrf_field(csrf))
+                                    button.danger type="submit" aria-label=(format!("Remove {}", m.email)) { "Remove" }
+                                }
+                            }
+                        } } }
+                    }
+                } } }
+            } }
+        }
+        @if let Some(invitations) = &invitations {
+            section.card aria-labelledby="invitations" {
+                h2 #invitations { "Invitations" }
+                @if invitations.items.is_empty() {
+                    p.none { "No invitations." }
+                } @else {
+                    div.table-wrap { table {
+                        thead { tr {
+                            th scope="col" { "E-mail" } th scope="col" { "Role" } th scope="col" { "Status" }
+                            th.wide scope="col" { "Expires" } th scope="col" { "Actions" }
+                        } }
+                        tbody { @for i in &invitations.items { tr {
+                            td { (i.email) }
+                            td { (page::humanize(i.org_role)) }
+                            td { (badge(i.status)) }
+                            td.wide { (or_dash(i.expires_at.get(0..10))) }
+                            td { @if i.status == "pending" { div.actions {
+                                form method="post" action=(format!("/organization/invitations/{}/resend", i.id)) {
+                                    (page::csrf_field(csrf))
+                                    button type="submit" aria-label=(format!("Resend to {}", i.email)) { "Resend" }
+                                }
+                                form method="post" action=(format!("/organization/invitations/{}/revoke", i.id)) {
+                                    (page::csrf_field(csrf))
+                                    button.danger type="submit" aria-label=(format!("Revoke for {}", i.email)) { "Revoke" }
+                                }
+                            } } }
+                        } } }
+                    } }
+                }
+                h3 { "Invite someone" }
+                form method="post" action="/organization/invitations" {
+                    (page::csrf_field(csrf))
+                    div.fields {
+                        div { label for="invite-email" { "E-mail" }
+                            input #invite-email type="email" name="email" required maxlength="254"; }
+                        div { label for="invite-role" { "Role" }
+                            select #invite-role name="org_role" {
+                                @for role in OrgRole::ALL {
+                                    option value=(role.as_str()) selected[role == OrgRole::Member] { (page::humanize(role.as_str())) }
+                                }
+                            }
+                        }
+                    }
+                    div.actions { button.primary type="submit" { "Send invitation" } }
+                }
+            }
+        }
+    };
+    Ok((
+        status,
+        page::signed_in(header, Section::Organization, "Organization", main),
+    )
+        .into_response())
+}
+
+/// `POST /organization/members/{id}/{role|suspend|reactivate|remove}`.
+pub async fn change_member(
+    visitor: Visitor,
+    request_id: RequestId,
+    Path((member, action)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let ids = PathIds([visitor.header.organization_id, path_id(&member)?]);
+    let caller = visitor.caller();
+    let outcome = match action.as_str() {
+        "role" => match form.read(&["org_role"]) {
+            Ok(body) => api_members::update_member(caller, request_id, ids, JsonBody(body))
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        },
+        "suspend" => {
+            api_members::suspend_member(caller, request_id, ids, JsonBody(Default::default()))
+                .await
+                .map(|_| ())
+        }
+        "reactivate" => api_members::reactivate_member(caller, request_id, ids)
+            .await
+            .map(|_| ()),
+        "remove" => api_members::remove_member(caller, request_id, ids)
+            .await
+            .map(|_| ()),
+        _ => Err(ApiError::NotFound),
+    };
+    after_change(&visitor, outcome, "org_role").await
+}
+
+/// Back to the organization page, or the page again with the refusal above it.
+async fn after_change(
+    visitor: &Visitor,
+    outcome: Result<(), ApiError>,
+    field: &str,
+) -> Result<Response, WebError> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/organization").into_response()),
+        Err(ApiError::NotFound) => Err(ApiError::NotFound.into()),
+        Err(e) => {
+            let errors = form_refusal(e, field)?;
+            organization_page(visitor, StatusCode::UNPROCESSABLE_ENTITY, None, &errors).await
+        }
+    }
+}
+
+/// `POST /organization/invitations`: the API's invitation (e-mailed when SMTP is set up);
+/// the page shows its link once.
+pub async fn invite(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request_id: RequestId,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let outcome = match form.read(&["email", "org_role"]) {
+        Ok(body) => {
+            api_invitations::create(State(state), visitor.caller(), request_id, JsonBody(body))
+                .await
+                .map(|(_, axum::Json(issued))| issued.invitation_url)
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(link) => {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("sent", &link)
+                .finish();
+            Ok(Redirect::to(&format!("/organization?{query}")).into_response())
+        }
+        Err(e) => after_change(&visitor, Err(e), "email").await,
+    }
+}
+
+/// `POST /organization/invitations/{id}/{resend|revoke}`.
+pub async fn change_invitation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request_id: RequestId,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = PathIds([path_id(&id)?]);
+    let outcome = match action.as_str() {
+        "resend" => api_invitations::resend(State(state), visitor.caller(), request_id, id)
+            .await
+            .map(|_| ()),
+        "revoke" => api_invitations::revoke(visitor.caller(), request_id, id)
+            .await
+            .map(|_| ()),
+        _ => Err(ApiError::NotFound),
+    };
+    after_change(&visitor, outcome, "email").await
+}
+
+/// Whether the navigation shows the users directory.
+pub fn shows_users(access: &crate::domain::Access) -> bool {
+    administers_accounts(access)
+}
+
+/// Whether the navigation shows the organization's members page.
+pub fn shows_organization(access: &crate::domain::Access) -> bool {
+    access.is_platform_admin() || access.allows_org(OrgPermission::MembersView)
+}
