@@ -82,7 +82,7 @@ const MAX_NAME_CHARS: usize = 100;
         (status = 403, description = "Missing audit_pack:download"),
         (status = 404, description = "No such shipment visible to the caller"),
         (status = 422, description = "Malformed id")))]
-async fn download(
+pub(crate) async fn download(
     State(state): State<AppState>,
     mut caller: CurrentUser,
     request_id: RequestId,

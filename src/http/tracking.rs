@@ -406,7 +406,7 @@ async fn bill_of_lading(
         (status = 502, description = "The provider refused or sent nothing readable: nothing changed"),
         (status = 503, description = "The provider is unavailable, or tracking is off: nothing changed"),
         (status = 504, description = "The provider timed out: nothing changed")))]
-async fn refresh(
+pub(crate) async fn refresh(
     State(state): State<AppState>,
     mut caller: CurrentUser,
     PathIds([shipment_id]): PathIds<1>,

@@ -21,6 +21,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod csrf;
+pub mod documents;
 pub mod error;
 pub mod invitations;
 pub mod notifications;
@@ -77,6 +78,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(shipments::edit_form).post(shipments::update),
         )
         .route("/shipment/{id}/delete", post(shipments::delete))
+        .route(
+            "/shipment/{id}/documents",
+            post(documents::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/shipment/{id}/refresh", post(documents::refresh))
+        .route("/shipment/{id}/audit-pack", get(documents::audit_pack))
+        .route("/document/{id}/download", get(documents::download))
+        .route("/document/{id}/{action}", post(documents::review))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::mark_read))

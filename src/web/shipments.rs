@@ -11,6 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::documents;
 use super::error::WebError;
 use super::page::{self, badge, date, or_dash, Section};
 use super::session::Visitor;
@@ -187,6 +188,15 @@ fn route(s: &ShipmentResponse) -> Markup {
 /// the tracking timeline.
 pub async fn detail(visitor: Visitor, Path(id): Path<String>) -> Result<Markup, WebError> {
     let id = path_id(&id)?;
+    render_detail(&visitor, id, None).await
+}
+
+/// The shipment page, with `extra` (a refresh's live status) on top of its side column.
+pub async fn render_detail(
+    visitor: &Visitor,
+    id: Uuid,
+    extra: Option<Markup>,
+) -> Result<Markup, WebError> {
     let axum::Json(detail) = api::detail(visitor.caller(), PathIds([id])).await?;
     let access = visitor.header.access;
     let events = if access.allows(Permission::TrackingRead) {
@@ -213,7 +223,7 @@ pub async fn detail(visitor: Visitor, Path(id): Path<String>) -> Result<Markup, 
         }
     }
     let title = detail.shipment.reference.clone();
-    let main = shipment_page(&visitor, &detail, events.as_ref(), &parties);
+    let main = shipment_page(visitor, &detail, events.as_ref(), &parties, extra);
     Ok(page::signed_in(
         &visitor.header,
         Section::Shipments,
@@ -232,6 +242,7 @@ fn shipment_page(
     detail: &ShipmentDetail,
     events: Option<&EventList>,
     parties: &[(&str, PartyResponse)],
+    extra: Option<Markup>,
 ) -> Markup {
     let s = &detail.shipment;
     let access = visitor.header.access;
@@ -247,6 +258,15 @@ fn shipment_page(
         div.actions {
             @if own && access.allows(Permission::ShipmentsUpdate) {
                 a.button href=(format!("/shipment/{}/edit", s.id)) { "Edit shipment" }
+            }
+            @if access.allows(Permission::TrackingRefresh) {
+                form method="post" action=(format!("/shipment/{}/refresh", s.id)) {
+                    (page::csrf_field(&visitor.header.csrf))
+                    button type="submit" { "Refresh tracking" }
+                }
+            }
+            @if access.allows(Permission::AuditPackDownload) {
+                a.button href=(format!("/shipment/{}/audit-pack", s.id)) { "Download audit pack" }
             }
             @if own && access.allows(Permission::ShipmentsDelete) {
                 form method="post" action=(format!("/shipment/{}/delete", s.id)) {
@@ -312,21 +332,15 @@ fn shipment_page(
                         p.none { "No documents uploaded yet." }
                     } @else {
                         ul.plain {
-                            @for d in &detail.documents {
-                                li {
-                                    strong { (page::humanize(d.document_type)) } " " (badge(d.status))
-                                    br;
-                                    span.hint {
-                                        (d.name)
-                                        @if let Some(reference) = &d.reference_number { " · " (reference) }
-                                        @if let Some(pages) = d.page_count { " · " (pages) " pages" }
-                                    }
-                                }
-                            }
+                            @for d in &detail.documents { (documents::document_item(visitor, d, s.id)) }
                         }
                     }
                     @for missing in &summary.missing {
                         p.missing { "Required document missing: " (page::humanize(missing.as_str())) }
+                    }
+                    @if own && access.allows(Permission::DocumentsUpload) {
+                        h3 { "Upload a document" }
+                        (documents::upload_form(s.id, &visitor.header.csrf))
                     }
                 }
                 @if let Some(events) = events {
@@ -337,6 +351,7 @@ fn shipment_page(
                 }
             }
             div {
+                @if let Some(extra) = extra { (extra) }
                 section.card aria-labelledby="completeness" {
                     h2 #completeness {
                         "Documentation " @if summary.is_complete { "complete" } @else { "incomplete" }

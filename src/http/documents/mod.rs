@@ -15,7 +15,7 @@ mod analysis;
 pub mod files;
 pub mod output;
 mod reports;
-mod review;
+pub mod review;
 
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};

@@ -218,7 +218,7 @@ pub struct TransitionInput {
 pub struct NotesInput {
     /// Required to reject; optional to approve.
     #[schema(max_length = 1000)]
-    notes: Option<String>,
+    pub notes: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

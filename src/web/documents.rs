@@ -1,0 +1,239 @@
+//! A shipment's documents and tracking from its page: upload, download, approve or reject,
+//! the audit pack, and a tracking refresh with the live status. Each is the API's handler
+//! (`http::documents`, `http::audit_pack`, `http::tracking`), called with the page's caller.
+
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+
+use super::error::WebError;
+use super::page::{self, badge};
+use super::session::Visitor;
+use super::shipments::{path_id, render_detail};
+use super::FormData;
+use crate::domain::document::{DocumentStatus, DocumentType};
+use crate::domain::Permission;
+use crate::http::documents::files;
+use crate::http::documents::output::DocumentResponse;
+use crate::http::documents::review::{self, NotesInput};
+use crate::http::error::ApiError;
+use crate::http::extract::{JsonBody, OptionalJsonBody, PathIds, RequestId};
+use crate::http::AppState;
+
+/// The upload form of a shipment page (the CSRF token rides in the action's query: a
+/// multipart body is not read before the handler).
+pub fn upload_form(shipment_id: uuid::Uuid, csrf: &str) -> Markup {
+    html! {
+        form.stack method="post" enctype="multipart/form-data"
+            action=(format!("/shipment/{shipment_id}/documents?csrf={csrf}")) {
+            // The API reads the shipment and type before the file: they come first.
+            input type="hidden" name="shipment_id" value=(shipment_id);
+            label for="document_type" { "Document type" }
+            select #document_type name="document_type" {
+                @for kind in DocumentType::ALL {
+                    option value=(kind.as_str()) selected[kind == DocumentType::Other] { (page::humanize(kind.as_str())) }
+                }
+            }
+            label for="reference_number" { "Reference number (optional)" }
+            input #reference_number type="text" name="reference_number" maxlength="100";
+            label for="file" { "File (PDF, JPEG, PNG, DOC or DOCX)" }
+            input #file type="file" name="file" required accept=".pdf,.jpg,.jpeg,.png,.doc,.docx";
+            button.primary type="submit" { "Upload document" }
+        }
+    }
+}
+
+/// One document of the list, with its download link and the review actions the role may
+/// take in its status.
+pub fn document_item(
+    visitor: &Visitor,
+    document: &DocumentResponse,
+    shipment_id: uuid::Uuid,
+) -> Markup {
+    let access = visitor.header.access;
+    let status = DocumentStatus::parse(document.status).ok();
+    let approvable = matches!(
+        status,
+        Some(DocumentStatus::Uploaded | DocumentStatus::Validated | DocumentStatus::ComplianceOk)
+    );
+    let rejectable = matches!(
+        status,
+        Some(DocumentStatus::Uploaded | DocumentStatus::Validated)
+    );
+    let may_approve =
+        access.allows(Permission::DocumentsApprove) || access.allows(Permission::DocumentsValidate);
+    let may_reject = access.allows(Permission::DocumentsReject);
+    let csrf = &visitor.header.csrf;
+    html! {
+        li {
+            strong { (page::humanize(document.document_type)) } " " (badge(document.status))
+            br;
+            span.hint {
+                (document.name)
+                @if let Some(reference) = &document.reference_number { " · " (reference) }
+                @if let Some(pages) = document.page_count { " · " (pages) " pages" }
+            }
+            div.actions {
+                @if document.has_file {
+                    a href=(format!("/document/{}/download", document.id)) { "Download" span.hint { " " (document.name) } }
+                }
+                @if approvable && may_approve {
+                    form method="post" action=(format!("/document/{}/approve", document.id)) {
+                        (page::csrf_field(csrf))
+                        input type="hidden" name="shipment_id" value=(shipment_id);
+                        button type="submit" aria-label=(format!("Approve {}", document.name)) { "Approve" }
+                    }
+                }
+                @if rejectable && may_reject {
+                    form method="post" action=(format!("/document/{}/reject", document.id)) {
+                        (page::csrf_field(csrf))
+                        input type="hidden" name="shipment_id" value=(shipment_id);
+                        label for=(format!("notes-{}", document.id)) { "Reason" }
+                        " "
+                        input id=(format!("notes-{}", document.id)) type="text" name="notes" required maxlength="1000";
+                        " "
+                        button.danger type="submit" aria-label=(format!("Reject {}", document.name)) { "Reject" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `POST /shipment/{id}/documents`: the API's upload, streamed as it is.
+pub async fn upload(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request_id: RequestId,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    request: Request,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let multipart = axum::extract::Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| {
+            ApiError::Validation(vec![crate::http::error::FieldError {
+                field: "file".to_string(),
+                message: e.body_text(),
+            }])
+        })?;
+    let _uploaded = files::upload(
+        State(state),
+        visitor.caller(),
+        request_id,
+        headers,
+        multipart,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/shipment/{id}#documents")).into_response())
+}
+
+/// `GET /document/{id}/download`.
+pub async fn download(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request_id: RequestId,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    Ok(files::download(
+        State(state),
+        visitor.caller(),
+        request_id,
+        PathIds([id]),
+        headers,
+    )
+    .await?)
+}
+
+/// `POST /document/{id}/approve` and `…/reject` (a reason is required to reject).
+pub async fn review(
+    visitor: Visitor,
+    request_id: RequestId,
+    Path((id, action)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let shipment = form.get("shipment_id").map(path_id).transpose()?;
+    let body: NotesInput = form.read(&["notes"])?;
+    let caller = visitor.caller();
+    let _moved = match action.as_str() {
+        "approve" => {
+            review::approve(caller, request_id, PathIds([id]), OptionalJsonBody(body)).await?
+        }
+        "reject" => review::reject(caller, request_id, PathIds([id]), JsonBody(body)).await?,
+        _ => return Err(ApiError::NotFound.into()),
+    };
+    let back = match shipment {
+        Some(shipment) => format!("/shipment/{shipment}#documents"),
+        None => "/dashboard".to_string(),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// `GET /shipment/{id}/audit-pack`: the ZIP, as the API streams it.
+pub async fn audit_pack(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request_id: RequestId,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    Ok(
+        crate::http::audit_pack::download(
+            State(state),
+            visitor.caller(),
+            request_id,
+            PathIds([id]),
+        )
+        .await?,
+    )
+}
+
+/// `POST /shipment/{id}/refresh`: the API's tracking refresh; the shipment page follows,
+/// with the live status the provider gave.
+pub async fn refresh(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Markup, WebError> {
+    let id = path_id(&id)?;
+    let axum::Json(answer) =
+        crate::http::tracking::refresh(State(state), visitor.caller(), PathIds([id])).await?;
+    render_detail(&visitor, id, Some(live_card(&answer))).await
+}
+
+/// What a refresh answered: how many events came, and the provider's live status.
+fn live_card(answer: &serde_json::Value) -> Markup {
+    let live = &answer["live_status"];
+    let text = |value: &serde_json::Value| value.as_str().map(str::to_string);
+    let facts = [
+        ("Status", text(&live["status"])),
+        ("Carrier", text(&live["carrier"])),
+        (
+            "Vessel",
+            text(&live["vessel"]["current_name"])
+                .or_else(|| text(&live["vessel"]["original_name"])),
+        ),
+        ("Current port", text(&live["current_location"]["port"])),
+        ("ETA", text(&live["eta"])),
+        ("Last updated", text(&live["last_updated"])),
+    ];
+    html! {
+        section.card aria-labelledby="live" role="status" {
+            h2 #live { "Live status" }
+            p { (answer["message"].as_str().unwrap_or("Tracking refreshed")) ": "
+                (answer["events_added"].as_u64().unwrap_or(0)) " new events." }
+            @if !live.is_null() {
+                dl.facts {
+                    @for (label, value) in &facts {
+                        @if let Some(value) = value { dt { (label) } dd { (value) } }
+                    }
+                }
+            }
+        }
+    }
+}
