@@ -26,6 +26,7 @@ pub mod error;
 pub mod invitations;
 pub mod notifications;
 pub mod page;
+pub mod products;
 pub mod session;
 pub mod shipments;
 
@@ -83,6 +84,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(documents::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/shipment/{id}/refresh", post(documents::refresh))
+        .route("/shipment/{id}/products", post(products::create))
+        .route(
+            "/shipment/{id}/products/{product}/edit",
+            get(products::edit_form).post(products::update),
+        )
+        .route(
+            "/shipment/{id}/products/{product}/remove",
+            post(products::remove),
+        )
         .route("/shipment/{id}/audit-pack", get(documents::audit_pack))
         .route("/document/{id}/download", get(documents::download))
         .route("/document/{id}/{action}", post(documents::review))
@@ -181,11 +191,22 @@ impl FormData {
     /// API's checks and messages then apply unchanged. An empty field is sent as empty
     /// text, which the API reads as "clear" for optional fields.
     pub fn to_json(&self, names: &[&str]) -> serde_json::Value {
+        self.to_json_with_numbers(names, &[])
+    }
+
+    /// [`FormData::to_json`] where the `numbers` among the fields are sent as JSON numbers
+    /// (empty: `null`, which clears; not a number: the text, which the API refuses by name).
+    pub fn to_json_with_numbers(&self, names: &[&str], numbers: &[&str]) -> serde_json::Value {
         let object = names
             .iter()
             .filter_map(|name| {
-                self.get(name)
-                    .map(|value| (name.to_string(), serde_json::Value::from(value)))
+                let value = self.get(name)?;
+                let json = if numbers.contains(name) {
+                    number(value.trim())
+                } else {
+                    serde_json::Value::from(value)
+                };
+                Some((name.to_string(), json))
             })
             .collect();
         serde_json::Value::Object(object)
@@ -193,8 +214,31 @@ impl FormData {
 
     /// [`FormData::to_json`] read into the API's body type `T`, with the API's messages.
     pub fn read<T: serde::de::DeserializeOwned>(&self, names: &[&str]) -> Result<T, ApiError> {
-        let json = self.to_json(names).to_string();
+        self.read_with_numbers(names, &[])
+    }
+
+    /// [`FormData::to_json_with_numbers`] read into the API's body type `T`.
+    pub fn read_with_numbers<T: serde::de::DeserializeOwned>(
+        &self,
+        names: &[&str],
+        numbers: &[&str],
+    ) -> Result<T, ApiError> {
+        let json = self.to_json_with_numbers(names, numbers).to_string();
         crate::http::extract::parse_json(json.as_bytes())
+    }
+}
+
+/// A number field's JSON: an integer, a decimal, `null` when empty, else the text itself.
+fn number(text: &str) -> serde_json::Value {
+    if text.is_empty() {
+        return serde_json::Value::Null;
+    }
+    if let Ok(integer) = text.parse::<i64>() {
+        return integer.into();
+    }
+    match text.parse::<f64>() {
+        Ok(decimal) if decimal.is_finite() => decimal.into(),
+        _ => text.into(),
     }
 }
 
@@ -232,5 +276,15 @@ mod tests {
             serde_json::json!({"reference": "VBT-1", "eta": ""})
         );
         assert_eq!(form.get("csrf"), Some("x"));
+    }
+
+    #[test]
+    fn number_fields_become_numbers() {
+        let form = form("kg=24000.5&count=12&empty=&bad=twelve&text=12");
+        assert_eq!(
+            form.to_json_with_numbers(&["kg", "count", "empty", "bad", "text"], &["kg", "count", "empty", "bad"]),
+            serde_json::json!({"kg": 24000.5, "count": 12, "empty": null, "bad": "twelve", "text": "12"})
+        );
+        assert_eq!(number("inf"), serde_json::json!("inf"));
     }
 }

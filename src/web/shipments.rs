@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::documents;
+use super::products;
 use super::error::WebError;
 use super::page::{self, badge, date, or_dash, Section};
 use super::session::Visitor;
@@ -307,25 +308,7 @@ fn shipment_page(
                         }
                     }
                 }
-                section.card aria-labelledby="cargo" {
-                    h2 #cargo { "Cargo" }
-                    @if s.products.is_empty() {
-                        p.none { "No products recorded." }
-                    } @else {
-                        div.table-wrap { table {
-                            thead { tr {
-                                th scope="col" { "Description" } th scope="col" { "HS code" }
-                                th scope="col" { "Net kg" } th scope="col" { "Packaging" }
-                            } }
-                            tbody { @for p in &s.products { tr {
-                                td { (p.description) }
-                                td.mono { (p.hs_code) }
-                                td { (p.quantity_net_kg.map(|kg| kg.to_string()).unwrap_or_default()) }
-                                td { (or_dash(p.packaging_type.as_deref())) }
-                            } } }
-                        } }
-                    }
-                }
+                (products::cargo_card(visitor, s, own && access.allows(Permission::ShipmentsUpdate)))
                 section.card aria-labelledby="documents" {
                     h2 #documents { "Documents (" (detail.documents.len()) ")" }
                     @if detail.documents.is_empty() {

@@ -75,7 +75,7 @@ pub(super) async fn list(
         (status = 403, description = "Missing shipments:update"),
         (status = 404, description = "No such shipment owned by the caller's organization"),
         (status = 422, description = "Invalid field (named), e.g. hs_code")))]
-pub(super) async fn create(
+pub(crate) async fn create(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,
@@ -111,7 +111,7 @@ pub(super) async fn create(
         (status = 403, description = "Missing shipments:update"),
         (status = 404, description = "No such product of a shipment the caller's organization owns"),
         (status = 422, description = "Invalid field (named)")))]
-pub(super) async fn update(
+pub(crate) async fn update(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id, product_id]): PathIds<2>,
@@ -147,7 +147,7 @@ pub(super) async fn update(
         (status = 403, description = "Missing shipments:update"),
         (status = 404, description = "No such product of a shipment the caller's organization owns"),
         (status = 409, description = "PRODUCT_HAS_ORIGINS")))]
-pub(super) async fn remove(
+pub(crate) async fn remove(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id, product_id]): PathIds<2>,
