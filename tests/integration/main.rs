@@ -6,6 +6,8 @@ mod audit_pack;
 mod auth;
 mod authority;
 mod backup;
+mod browser;
+mod browser_smoke;
 mod cli;
 mod document_defects;
 mod document_review;
