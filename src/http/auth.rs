@@ -367,7 +367,7 @@ pub async fn sign_in(
         user_id: record.as_ref().map(|r| r.user_id),
         email: &email,
         address,
-        request_id: &request_id,
+        request_id,
     };
     let record = match record {
         Some(record) if check.matches => record,
@@ -379,7 +379,7 @@ pub async fn sign_in(
                 .and_then(|r| r.organization_id)
                 .unwrap_or(PLATFORM_ORGANIZATION_ID);
             let tx = attempt
-                .begin(&state, organization_id, "auth.login_failed")
+                .begin(state, organization_id, "auth.login_failed")
                 .await?;
             tx.commit().await?;
             return Err(ApiError::Unauthorized(BAD_LOGIN));
@@ -407,7 +407,7 @@ pub async fn sign_in(
 
     if password::needs_rehash(&record.hashed_password) {
         upgrade_hash(
-            &state,
+            state,
             record.user_id,
             record.hashed_password.clone(),
             password,
@@ -416,7 +416,7 @@ pub async fn sign_in(
     }
     sessions::record_login(&state.pool, record.user_id).await?;
 
-    let mut tx = attempt.begin(&state, organization_id, "auth.login").await?;
+    let mut tx = attempt.begin(state, organization_id, "auth.login").await?;
     let user = read_user(&mut tx, record.user_id).await?;
     tx.commit().await?;
     tracing::info!(user = %record.user_id, organization = %organization_id, "login");

@@ -188,8 +188,8 @@ impl FormData {
     }
 
     /// The named fields that were sent, as the JSON object an API body type reads: the
-    /// API's checks and messages then apply unchanged. An empty field is sent as empty
-    /// text, which the API reads as "clear" for optional fields.
+    /// API's checks and messages then apply unchanged. An empty field is `null`: nothing
+    /// on a create, "clear" on a change (a required one is refused as missing).
     pub fn to_json(&self, names: &[&str]) -> serde_json::Value {
         self.to_json_with_numbers(names, &[])
     }
@@ -201,7 +201,9 @@ impl FormData {
             .iter()
             .filter_map(|name| {
                 let value = self.get(name)?;
-                let json = if numbers.contains(name) {
+                let json = if value.trim().is_empty() {
+                    serde_json::Value::Null
+                } else if numbers.contains(name) {
                     number(value.trim())
                 } else {
                     serde_json::Value::from(value)
@@ -273,7 +275,7 @@ mod tests {
         let form = form("csrf=x&reference=VBT-1&eta=&unknown=1");
         assert_eq!(
             form.to_json(&["reference", "eta", "vessel_name"]),
-            serde_json::json!({"reference": "VBT-1", "eta": ""})
+            serde_json::json!({"reference": "VBT-1", "eta": null})
         );
         assert_eq!(form.get("csrf"), Some("x"));
     }
@@ -282,7 +284,10 @@ mod tests {
     fn number_fields_become_numbers() {
         let form = form("kg=24000.5&count=12&empty=&bad=twelve&text=12");
         assert_eq!(
-            form.to_json_with_numbers(&["kg", "count", "empty", "bad", "text"], &["kg", "count", "empty", "bad"]),
+            form.to_json_with_numbers(
+                &["kg", "count", "empty", "bad", "text"],
+                &["kg", "count", "empty", "bad"]
+            ),
             serde_json::json!({"kg": 24000.5, "count": 12, "empty": null, "bad": "twelve", "text": "12"})
         );
         assert_eq!(number("inf"), serde_json::json!("inf"));

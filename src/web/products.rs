@@ -71,7 +71,10 @@ pub fn cargo_card(visitor: &Visitor, shipment: &ShipmentResponse, editable: bool
     }
 }
 
-fn values(product: Option<&ProductResponse>, sent: Option<&FormData>) -> Vec<(&'static str, String)> {
+fn values(
+    product: Option<&ProductResponse>,
+    sent: Option<&FormData>,
+) -> Vec<(&'static str, String)> {
     FIELDS
         .iter()
         .map(|&name| {
@@ -80,10 +83,17 @@ fn values(product: Option<&ProductResponse>, sent: Option<&FormData>) -> Vec<(&'
                 (None, Some(p)) => match name {
                     "hs_code" => p.hs_code.clone(),
                     "description" => p.description.clone(),
-                    "quantity_net_kg" => p.quantity_net_kg.map(|v| v.to_string()).unwrap_or_default(),
-                    "quantity_gross_kg" => p.quantity_gross_kg.map(|v| v.to_string()).unwrap_or_default(),
+                    "quantity_net_kg" => {
+                        p.quantity_net_kg.map(|v| v.to_string()).unwrap_or_default()
+                    }
+                    "quantity_gross_kg" => p
+                        .quantity_gross_kg
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
                     "packaging_type" => p.packaging_type.clone().unwrap_or_default(),
-                    "packaging_count" => p.packaging_count.map(|v| v.to_string()).unwrap_or_default(),
+                    "packaging_count" => {
+                        p.packaging_count.map(|v| v.to_string()).unwrap_or_default()
+                    }
                     "batch_lot_number" => p.batch_lot_number.clone().unwrap_or_default(),
                     _ => String::new(),
                 },
@@ -138,7 +148,11 @@ fn form_page(visitor: &Visitor, status: StatusCode, shipment: Uuid, form: Markup
         h1 { "Product" }
         (form)
     };
-    (status, page::signed_in(&visitor.header, Section::Shipments, "Product", main)).into_response()
+    (
+        status,
+        page::signed_in(&visitor.header, Section::Shipments, "Product", main),
+    )
+        .into_response()
 }
 
 /// A refusal the form shows; anything else is an error page.
@@ -171,8 +185,19 @@ pub async fn create(
         Ok(()) => Ok(Redirect::to(&format!("/shipment/{id}#cargo")).into_response()),
         Err(e) => {
             let errors = refusal(e)?;
-            let form = product_form(&visitor, &format!("/shipment/{id}/products"), "Add product", &values(None, Some(&form)), &errors);
-            Ok(form_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, id, form))
+            let form = product_form(
+                &visitor,
+                &format!("/shipment/{id}/products"),
+                "Add product",
+                &values(None, Some(&form)),
+                &errors,
+            );
+            Ok(form_page(
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                form,
+            ))
         }
     }
 }
@@ -183,7 +208,8 @@ pub async fn edit_form(
     Path((id, product)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (id, product) = (path_id(&id)?, path_id(&product)?);
-    let axum::Json(detail) = crate::http::shipments::detail(visitor.caller(), PathIds([id])).await?;
+    let axum::Json(detail) =
+        crate::http::shipments::detail(visitor.caller(), PathIds([id])).await?;
     let found = detail
         .shipment
         .products
@@ -192,7 +218,13 @@ pub async fn edit_form(
         .filter(|_| detail.shipment.organization_id == visitor.header.organization_id)
         .ok_or(ApiError::NotFound)?;
     let action = format!("/shipment/{id}/products/{product}/edit");
-    let form = product_form(&visitor, &action, "Save product", &values(Some(found), None), &[]);
+    let form = product_form(
+        &visitor,
+        &action,
+        "Save product",
+        &values(Some(found), None),
+        &[],
+    );
     Ok(form_page(&visitor, StatusCode::OK, id, form))
 }
 
@@ -205,9 +237,14 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let (id, product) = (path_id(&id)?, path_id(&product)?);
     let outcome = match form.read_with_numbers(&FIELDS, &NUMBERS) {
-        Ok(body) => api::update(visitor.caller(), request_id, PathIds([id, product]), JsonBody(body))
-            .await
-            .map(|_| ()),
+        Ok(body) => api::update(
+            visitor.caller(),
+            request_id,
+            PathIds([id, product]),
+            JsonBody(body),
+        )
+        .await
+        .map(|_| ()),
         Err(e) => Err(e),
     };
     match outcome {
@@ -215,8 +252,19 @@ pub async fn update(
         Err(e) => {
             let errors = refusal(e)?;
             let action = format!("/shipment/{id}/products/{product}/edit");
-            let form = product_form(&visitor, &action, "Save product", &values(None, Some(&form)), &errors);
-            Ok(form_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, id, form))
+            let form = product_form(
+                &visitor,
+                &action,
+                "Save product",
+                &values(None, Some(&form)),
+                &errors,
+            );
+            Ok(form_page(
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                form,
+            ))
         }
     }
 }

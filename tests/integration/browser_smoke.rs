@@ -17,9 +17,10 @@ async fn chromium_renders_the_home_page_and_it_passes_axe() {
     let browser = Browser::start().await;
     eprintln!("browser started in {:?}", browser.started_in);
 
+    // The home page sends a browser without a session to the sign-in form.
     browser.goto(&app.address).await;
-    assert_eq!(browser.text("h1").await, "TraceHub");
-    assert_eq!(browser.path().await, "/");
+    assert_eq!(browser.text("h1").await, "Sign in");
+    assert_eq!(browser.path().await, "/login?next=%2Fdashboard");
     assert!(browser.exists("h1").await);
     assert!(!browser.exists("#no-such-thing").await);
     assert!(browser.page_source().await.contains("TraceHub"));
@@ -52,27 +53,26 @@ async fn chromium_renders_the_home_page_and_it_passes_axe() {
     browser.fill("#q", "first try").await;
     browser.fill("#q", "hello world").await;
     browser.submit("#probe").await;
-    assert_eq!(browser.path().await, "/?q=hello+world");
+    assert_eq!(browser.path().await, "/login?q=hello+world");
     browser.wait_for("h1").await;
 
     add_search_form(&browser).await;
     browser.fill("#q", "again").await;
     browser.submit("#probe button").await;
-    browser.wait_for_path("/?q=again").await;
+    browser.wait_for_path("/login?q=again").await;
 
-    browser.click("a[href='/health/ready']").await;
-    browser.wait_for_path("/health/ready").await;
-    assert!(browser.page_source().await.contains("ready"));
+    browser.click("a.brand").await;
+    browser.wait_for_path("/login?next=%2Fdashboard").await;
     browser.close().await;
 }
 
-/// A GET form to `/` with one labelled field, added to the current page.
+/// A GET form to `/login` with one labelled field, added to the current page.
 async fn add_search_form(browser: &Browser) {
     browser
         .client()
         .execute(
             "document.body.insertAdjacentHTML('beforeend', \
-             '<form id=\"probe\" action=\"/\" method=\"get\"><label for=\"q\">Search</label>\
+             '<form id=\"probe\" action=\"/login\" method=\"get\"><label for=\"q\">Search</label>\
              <input id=\"q\" name=\"q\"><button>Go</button></form>'); return null;",
             vec![],
         )

@@ -46,3 +46,4 @@ mod tracking;
 mod tracking_provider;
 mod tracking_routes;
 mod users;
+mod web;
