@@ -155,6 +155,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// W1: the web dashboard and a shipment page at 1M shipments (time per page, page
+    /// weight), signed in through the sign-in form.
+    Web {
+        #[arg(long, default_value_t = 1_000_000)]
+        shipments: u32,
+        #[arg(long, default_value_t = 100)]
+        organizations: u32,
+        /// Requests per page.
+        #[arg(long, default_value_t = 500)]
+        requests: u32,
+    },
     /// U1: peak memory and throughput of a document upload and download through the HTTP
     /// route, and of concurrent uploads, into the configured document storage.
     Upload {
@@ -392,6 +403,22 @@ pub async fn run(cli: Cli) -> Result<()> {
                 pool_size: config.db_pool_size,
             };
             let result = bench::api::run(database.url(), &options).await;
+            database.close().await?;
+            result
+        }
+        Some(Command::Bench(BenchCommand::Web {
+            shipments,
+            organizations,
+            requests,
+        })) => {
+            let database = Database::open(&config).await?;
+            let options = bench::web::WebBenchOptions {
+                shipments,
+                organizations: organizations.max(2),
+                requests: requests.max(1),
+                pool_size: config.db_pool_size,
+            };
+            let result = bench::web::run(database.url(), &options).await;
             database.close().await?;
             result
         }

@@ -9,7 +9,7 @@
 -- id stands for the token's `jti` and its opening instant for `iat`, so what ends an
 -- account's tokens — a password change, an admin reset, a deactivation — ends its browser
 -- sessions too, and a membership suspended or removed refuses them on the next request.
--- Signing out deletes the row.
+-- Signing out deletes the row and revokes its id.
 --
 -- The table lives in the `app` schema beside app.revoked_tokens: the application role
 -- reaches it only through the SECURITY DEFINER functions below.
@@ -71,13 +71,19 @@ AS $$
     SELECT EXISTS (SELECT 1 FROM moved);
 $$;
 
--- Signing out.
+-- Signing out: the row goes, and its id is revoked like a token's `jti`, so what checks
+-- the session as a token (the live notification stream re-checks every 30 s) ends too.
 CREATE OR REPLACE FUNCTION app.web_session_end(p_secret_hash bytea)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-    DELETE FROM app.web_sessions WHERE secret_hash = p_secret_hash;
+    WITH ended AS (
+        DELETE FROM app.web_sessions WHERE secret_hash = p_secret_hash
+        RETURNING id, expires_at)
+    INSERT INTO app.revoked_tokens (jti, expires_at)
+    SELECT id, expires_at FROM ended
+    ON CONFLICT (jti) DO NOTHING;
 $$;
 
 REVOKE ALL ON FUNCTION app.web_session_open(uuid, bytea, uuid, uuid, interval),

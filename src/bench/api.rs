@@ -23,7 +23,7 @@ use crate::db::revisions::{self, Migrator, Options, Quiet};
 use crate::db::tenant::AppPool;
 
 /// The demo password every benchmark user has.
-const PASSWORD: &str = "Bench-2026-pw";
+pub(super) const PASSWORD: &str = "Bench-2026-pw";
 
 #[derive(Debug, Clone)]
 pub struct ApiBenchOptions {
@@ -104,15 +104,15 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-struct Dataset {
-    url: String,
+pub(super) struct Dataset {
+    pub(super) url: String,
     /// A connection to the server's `postgres` database, to drop the data set at the end.
-    admin: PgConnection,
+    pub(super) admin: PgConnection,
 }
 
 /// A database at head with `organizations` organizations (VIBOTAJ plus suppliers and
 /// buyers), one admin user each, and `shipments` shipments spread evenly over them.
-async fn dataset(
+pub(super) async fn dataset(
     url: &str,
     name: &str,
     shipments: u32,
@@ -240,7 +240,7 @@ async fn load(db_url: &str, options: &ApiBenchOptions) -> Result<LoadFigures> {
     })
 }
 
-fn bench_email(org: u32) -> String {
+pub(super) fn bench_email(org: u32) -> String {
     format!("bench-admin-{org}@bench.test")
 }
 

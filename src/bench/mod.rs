@@ -9,12 +9,15 @@
 //! * [`refresh`]: the scheduled tracking refresh (J1's jobs) — a `tracking.sweep` over N
 //!   active shipments run by job-queue runners against a fake provider on loopback: wall
 //!   time, refreshes/s, exactly one provider call per shipment, events stored.
+//! * [`web`]: W1 — the web dashboard and a shipment page at 1M shipments: time per page
+//!   and page weight.
 
 pub mod api;
 mod fake_provider;
 pub mod migration;
 pub mod refresh;
 pub mod upload;
+pub mod web;
 pub mod webhooks;
 
 use std::time::Duration;

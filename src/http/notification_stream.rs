@@ -209,7 +209,7 @@ impl Live {
         count at once, then each time it changes. Ends when the token expires or is revoked.",
     responses((status = 200, description = "text/event-stream of `unread` events"),
         (status = 429, description = "Too many open streams for this user")))]
-pub(super) async fn stream(
+pub(crate) async fn stream(
     State(state): State<AppState>,
     mut caller: CurrentUser,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {

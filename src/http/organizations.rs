@@ -281,15 +281,15 @@ impl OrganizationFields {
 /// One organization in a list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OrganizationSummary {
-    id: Uuid,
-    name: String,
-    slug: String,
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
     #[serde(rename = "type")]
-    org_type: &'static str,
-    status: &'static str,
-    member_count: i64,
+    pub org_type: &'static str,
+    pub status: &'static str,
+    pub member_count: i64,
     /// RFC 3339, UTC.
-    created_at: String,
+    pub created_at: String,
 }
 
 /// One organization in full.
@@ -408,7 +408,7 @@ pub enum SortOrder {
         (status = 403, description = "INSUFFICIENT_PERMISSIONS"),
         (status = 409, description = "ORG_SLUG_EXISTS"),
         (status = 422, description = "A field is invalid; INVALID_ORG_TYPE for an unknown or reserved type")))]
-async fn create_organization(
+pub(crate) async fn create_organization(
     mut caller: CurrentUser,
     request_id: RequestId,
     JsonBody(body): JsonBody<OrganizationFields>,
@@ -465,21 +465,21 @@ pub struct OrganizationListQuery {
     /// 1-based page number (default 1). (Not a flattened `PageQuery`: serde's flatten
     /// hands numbers from a query string over as text, which `u32` refuses.)
     #[param(minimum = 1, maximum = 2147483647)]
-    page: Option<u32>,
+    pub page: Option<u32>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
+    pub limit: Option<u32>,
     /// Organization type.
     #[serde(rename = "type")]
     #[param(rename = "type")]
-    org_type: Option<OrgType>,
-    status: Option<OrganizationStatus>,
+    pub org_type: Option<OrgType>,
+    pub status: Option<OrganizationStatus>,
     /// Part of the name or slug (case-insensitive).
-    search: Option<String>,
+    pub search: Option<String>,
     /// `created_at` (default) or `name`.
-    sort: Option<OrganizationSort>,
+    pub sort: Option<OrganizationSort>,
     /// `asc` or `desc` (default).
-    order: Option<SortOrder>,
+    pub order: Option<SortOrder>,
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
@@ -487,7 +487,7 @@ pub struct OrganizationListQuery {
     params(OrganizationListQuery),
     responses((status = 200, body = Page<OrganizationSummary>), (status = 401, description = "No valid token"),
         (status = 422, description = "A query parameter is invalid")))]
-async fn list_organizations(
+pub(crate) async fn list_organizations(
     mut caller: CurrentUser,
     QueryParams(query): QueryParams<OrganizationListQuery>,
 ) -> Result<Json<Page<OrganizationSummary>>, ApiError> {

@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
-use super::error::WebError;
+use super::error::{form_refusal, WebError};
 use super::page::{self, Section};
 use super::session::{open_session, Visitor};
 use super::FormData;
-use crate::http::error::{ApiError, FieldError};
+use crate::http::error::FieldError;
 use crate::http::extract::{ClientAddress, JsonBody, PathIds, RequestId};
 use crate::http::users as api_users;
 use crate::http::AppState;
@@ -98,28 +98,16 @@ pub async fn change_password(
         }
         Err(e) => Err(e),
     };
-    let errors = match outcome {
+    match outcome {
         Ok(_) => {
             let cookie = open_session(&state, user_id, visitor.header.organization_id).await?;
             let mut response = Redirect::to("/account?changed=1").into_response();
             response.headers_mut().append(SET_COOKIE, cookie);
-            return Ok(response);
+            Ok(response)
         }
-        Err(ApiError::Validation(fields)) => fields,
-        Err(ApiError::Rule { detail, .. }) => vec![FieldError {
-            field: "current_password".to_string(),
-            message: detail,
-        }],
-        Err(ApiError::TooManyRequests { retry_after_secs }) => vec![FieldError {
-            field: "current_password".to_string(),
-            message: format!("too many attempts; try again in {retry_after_secs} seconds"),
-        }],
-        Err(e) => return Err(e.into()),
-    };
-    Ok(account_page(
-        &visitor,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        None,
-        &errors,
-    ))
+        Err(e) => {
+            let (status, errors) = form_refusal(e, "current_password")?;
+            Ok(account_page(&visitor, status, None, &errors))
+        }
+    }
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
-use super::error::WebError;
+use super::error::{form_refusal, WebError};
 use super::page::{self, badge, or_dash, Section};
 use super::session::Visitor;
 use super::shipments::path_id;
@@ -17,10 +17,11 @@ use super::FormData;
 use crate::domain::invitation::may_invite;
 use crate::domain::roles::OrgPermission;
 use crate::domain::user_admin::{administers_accounts, can_assign};
-use crate::domain::{OrgRole, SystemRole};
+use crate::domain::{OrgRole, OrgType, SystemRole};
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{JsonBody, PathIds, QueryParams, RequestId};
 use crate::http::invitations as api_invitations;
+use crate::http::organizations as api_organizations;
 use crate::http::organizations::members as api_members;
 use crate::http::users as api_users;
 use crate::http::AppState;
@@ -159,11 +160,11 @@ pub async fn create_user(
     match outcome {
         Ok(()) => Ok(Redirect::to("/users").into_response()),
         Err(e) => {
-            let errors = form_refusal(e, "email")?;
+            let (status, errors) = form_refusal(e, "email")?;
             users_page(
                 &visitor,
                 UsersQuery::default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 None,
                 &errors,
                 Some(&form),
@@ -188,23 +189,6 @@ pub async fn set_user_active(
         _ => return Err(ApiError::NotFound.into()),
     };
     Ok(Redirect::to("/users").into_response())
-}
-
-/// A refusal a form shows above itself (validation, a duplicate, a rule of the API), under
-/// `field` when it names none; anything else is an error page.
-fn form_refusal(error: ApiError, field: &str) -> Result<Vec<FieldError>, WebError> {
-    let one = |message: String| {
-        Ok(vec![FieldError {
-            field: field.to_string(),
-            message,
-        }])
-    };
-    match error {
-        ApiError::Validation(fields) => Ok(fields),
-        ApiError::Conflict { detail, .. } | ApiError::Rule { detail, .. } => one(detail),
-        ApiError::Forbidden(detail) => one(detail),
-        other => Err(other.into()),
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -413,8 +397,8 @@ async fn after_change(
         Ok(()) => Ok(Redirect::to("/organization").into_response()),
         Err(ApiError::NotFound) => Err(ApiError::NotFound.into()),
         Err(e) => {
-            let errors = form_refusal(e, field)?;
-            organization_page(visitor, StatusCode::UNPROCESSABLE_ENTITY, None, &errors).await
+            let (status, errors) = form_refusal(e, field)?;
+            organization_page(visitor, status, None, &errors).await
         }
     }
 }
@@ -474,4 +458,100 @@ pub fn shows_users(access: &crate::domain::Access) -> bool {
 /// Whether the navigation shows the organization's members page.
 pub fn shows_organization(access: &crate::domain::Access) -> bool {
     access.is_platform_admin() || access.allows_org(OrgPermission::MembersView)
+}
+
+// ---------------------------------------------------------------------------------------
+// Every organization (platform admins)
+
+/// `GET /organizations`: the tenants, for platform admins (others see their own).
+pub async fn organizations(visitor: Visitor) -> Result<Response, WebError> {
+    organizations_page(&visitor, StatusCode::OK, &[]).await
+}
+
+async fn organizations_page(
+    visitor: &Visitor,
+    status: StatusCode,
+    errors: &[FieldError],
+) -> Result<Response, WebError> {
+    let query = api_organizations::OrganizationListQuery {
+        limit: Some(100),
+        ..Default::default()
+    };
+    let axum::Json(list) =
+        api_organizations::list_organizations(visitor.caller(), QueryParams(query)).await?;
+    let header = &visitor.header;
+    let main = html! {
+        h1 { "Organizations" }
+        div.table-wrap { table {
+            caption.hint { (list.total) " organizations" }
+            thead { tr {
+                th scope="col" { "Name" } th scope="col" { "Type" } th scope="col" { "Status" }
+                th scope="col" { "Members" }
+            } }
+            tbody { @for o in &list.items { tr {
+                td { (o.name) br; span.hint.mono { (o.slug) } }
+                td { (page::humanize(o.org_type)) }
+                td { (badge(o.status)) }
+                td { (o.member_count) }
+            } } }
+        } }
+        @if header.access.is_platform_admin() {
+            section.card aria-labelledby="new-organization" {
+                h2 #new-organization { "New organization" }
+                (page::form_errors(errors))
+                form method="post" action="/organizations" {
+                    (page::csrf_field(&header.csrf))
+                    div.fields {
+                        div { label for="org-name" { "Name" }
+                            input #org-name type="text" name="name" required minlength="2" maxlength="255"; }
+                        div { label for="org-type" { "Type" }
+                            select #org-type name="type" {
+                                @for kind in OrgType::ALL {
+                                    @if kind != OrgType::PlatformOwner {
+                                        option value=(kind.as_str()) { (page::humanize(kind.as_str())) }
+                                    }
+                                }
+                            }
+                        }
+                        div { label for="org-email" { "Contact e-mail" }
+                            input #org-email type="email" name="contact_email" maxlength="254"; }
+                    }
+                    div.actions { button.primary type="submit" { "Create organization" } }
+                }
+            }
+        }
+    };
+    Ok((
+        status,
+        page::signed_in(header, Section::Organizations, "Organizations", main),
+    )
+        .into_response())
+}
+
+/// `POST /organizations`: the API's create (platform admins).
+pub async fn create_organization(
+    visitor: Visitor,
+    request_id: RequestId,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let outcome = match form.read(&["name", "type", "contact_email"]) {
+        Ok(body) => {
+            api_organizations::create_organization(visitor.caller(), request_id, JsonBody(body))
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/organizations").into_response()),
+        Err(e) => {
+            let (status, errors) = form_refusal(e, "name")?;
+            organizations_page(&visitor, status, &errors).await
+        }
+    }
+}
+
+/// Whether the navigation shows every organization.
+pub fn shows_organizations(access: &crate::domain::Access) -> bool {
+    access.is_platform_admin()
 }

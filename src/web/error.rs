@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::page;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, FieldError};
 
 #[derive(Debug)]
 pub enum WebError {
@@ -98,4 +98,39 @@ pub fn bare(status: StatusCode) -> Response {
         _ => "The request could not be understood.",
     };
     page::error(status, detail)
+}
+
+/// A refusal a form shows above itself, with the status to answer it with: the API's field
+/// list (422), a conflict (a reference or e-mail taken, 409), a rule broken by what was
+/// entered (the API's status), too many attempts (429). Messages that name no field go
+/// under `field`. A refusal of the person (403), of the record (404) or a failure is an
+/// error page instead.
+pub fn form_refusal(
+    error: ApiError,
+    field: &str,
+) -> Result<(StatusCode, Vec<FieldError>), WebError> {
+    let one = |message: String| {
+        vec![FieldError {
+            field: field.to_string(),
+            message,
+        }]
+    };
+    match error {
+        ApiError::Validation(fields) => Ok((StatusCode::UNPROCESSABLE_ENTITY, fields)),
+        ApiError::Conflict { detail, .. } => Ok((StatusCode::CONFLICT, one(detail))),
+        ApiError::Rule { status, detail, .. }
+            if status != StatusCode::FORBIDDEN
+                && status != StatusCode::NOT_FOUND
+                && status.is_client_error() =>
+        {
+            Ok((status, one(detail)))
+        }
+        ApiError::TooManyRequests { retry_after_secs } => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            one(format!(
+                "too many attempts; try again in {retry_after_secs} seconds"
+            )),
+        )),
+        other => Err(other.into()),
+    }
 }

@@ -5,7 +5,8 @@
 //! below its extractors, e.g. [`crate::http::shipments::detail`]) and renders the answer.
 //! Validation messages, authority, audit rows and notifications are therefore the API's,
 //! never copies. Every journey works without JavaScript: links, GET filter forms and POST
-//! forms that answer with a redirect (or the form again with its messages).
+//! forms that answer with a redirect (or the form again with its messages). One small
+//! script of our own keeps the bell's count live.
 //!
 //! * [`session`]: sign-in, the session cookie, sign-out, the organization switcher;
 //! * [`csrf`]: the form token every POST must carry;
@@ -98,6 +99,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/document/{id}/{action}", post(documents::review))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/live", get(notifications::live))
         .route("/notifications/{id}/read", post(notifications::mark_read))
         .route("/accept-invitation", get(invitations::show))
         .route("/accept-invitation/register", post(invitations::register))
@@ -105,6 +107,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/users/{id}/{action}", post(admin::set_user_active))
         .route("/organization", get(admin::organization))
+        .route(
+            "/organizations",
+            get(admin::organizations).post(admin::create_organization),
+        )
         .route(
             "/organization/members/{id}/{action}",
             post(admin::change_member),
@@ -117,6 +123,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
         .route(assets::STYLESHEET_ROUTE, get(assets::stylesheet))
+        .route(assets::BELL_SCRIPT_ROUTE, get(assets::bell_script))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             csrf::require_token,

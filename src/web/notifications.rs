@@ -1,6 +1,6 @@
 //! The notifications page behind the header's bell: the list, mark one or all read.
 
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use super::session::Visitor;
 use super::shipments::path_id;
 use crate::http::extract::{PathIds, QueryParams};
 use crate::http::notifications::{self as api, ListQuery, Notification};
+use crate::http::AppState;
 
 /// Notifications per page.
 const PAGE_SIZE: i64 = 20;
@@ -95,6 +96,16 @@ fn item(n: &Notification, csrf: &str) -> Markup {
             }
         }
     }
+}
+
+/// `GET /notifications/live`: the API's stream of the unread count, for the header's bell
+/// (`assets/bell.js`); it ends with the session.
+pub async fn live(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    Ok(
+        crate::http::notification_stream::stream(State(state), visitor.caller())
+            .await?
+            .into_response(),
+    )
 }
 
 /// `POST /notifications/{id}/read`.

@@ -35,6 +35,7 @@ pub enum Section {
     Notifications,
     Users,
     Organization,
+    Organizations,
     Account,
 }
 
@@ -53,6 +54,12 @@ pub fn signed_in(header: &Header, section: Section, title: &str, main: Markup) -
             "/organization",
             "Organization",
             super::admin::shows_organization(&header.access),
+        ),
+        (
+            Section::Organizations,
+            "/organizations",
+            "All organizations",
+            super::admin::shows_organizations(&header.access),
         ),
     ];
     document(
@@ -105,6 +112,7 @@ pub fn signed_in(header: &Header, section: Section, title: &str, main: Markup) -
                 p { "TraceHub — Container Tracking & Compliance Platform" }
                 p { "Logged in as " (header.email) }
             }
+            script src=(assets::BELL_SCRIPT_PATH) defer {}
         },
     )
 }

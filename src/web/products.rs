@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use uuid::Uuid;
 
-use super::error::WebError;
+use super::error::{form_refusal, WebError};
 use super::page::{self, or_dash, Section};
 use super::session::Visitor;
 use super::shipments::path_id;
@@ -155,18 +155,6 @@ fn form_page(visitor: &Visitor, status: StatusCode, shipment: Uuid, form: Markup
         .into_response()
 }
 
-/// A refusal the form shows; anything else is an error page.
-fn refusal(error: ApiError) -> Result<Vec<FieldError>, WebError> {
-    match error {
-        ApiError::Validation(fields) => Ok(fields),
-        ApiError::Conflict { detail, .. } | ApiError::Rule { detail, .. } => Ok(vec![FieldError {
-            field: "hs_code".to_string(),
-            message: detail,
-        }]),
-        other => Err(other.into()),
-    }
-}
-
 /// `POST /shipment/{id}/products`.
 pub async fn create(
     visitor: Visitor,
@@ -184,7 +172,7 @@ pub async fn create(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/shipment/{id}#cargo")).into_response()),
         Err(e) => {
-            let errors = refusal(e)?;
+            let (status, errors) = form_refusal(e, "hs_code")?;
             let form = product_form(
                 &visitor,
                 &format!("/shipment/{id}/products"),
@@ -192,12 +180,7 @@ pub async fn create(
                 &values(None, Some(&form)),
                 &errors,
             );
-            Ok(form_page(
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                id,
-                form,
-            ))
+            Ok(form_page(&visitor, status, id, form))
         }
     }
 }
@@ -250,7 +233,7 @@ pub async fn update(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/shipment/{id}#cargo")).into_response()),
         Err(e) => {
-            let errors = refusal(e)?;
+            let (status, errors) = form_refusal(e, "hs_code")?;
             let action = format!("/shipment/{id}/products/{product}/edit");
             let form = product_form(
                 &visitor,
@@ -259,12 +242,7 @@ pub async fn update(
                 &values(None, Some(&form)),
                 &errors,
             );
-            Ok(form_page(
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                id,
-                form,
-            ))
+            Ok(form_page(&visitor, status, id, form))
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::documents;
-use super::error::WebError;
+use super::error::{form_refusal, WebError};
 use super::page::{self, badge, date, or_dash, Section};
 use super::products;
 use super::session::Visitor;
@@ -551,7 +551,7 @@ pub async fn create(
     match outcome {
         Ok(id) => Ok(Redirect::to(&format!("/shipment/{id}")).into_response()),
         Err(e) => {
-            let errors = refusal_fields(e)?;
+            let (status, errors) = form_refusal(e, "reference")?;
             let values = shipment_values(None, Some(&form));
             let form = shipment_form(
                 &visitor,
@@ -560,26 +560,8 @@ pub async fn create(
                 &values,
                 &errors,
             );
-            Ok(form_page(
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "New shipment",
-                form,
-            ))
+            Ok(form_page(&visitor, status, "New shipment", form))
         }
-    }
-}
-
-/// A refusal a form can show next to its fields (validation, a duplicate reference);
-/// anything else is an error page.
-fn refusal_fields(error: ApiError) -> Result<Vec<FieldError>, WebError> {
-    match error {
-        ApiError::Validation(fields) => Ok(fields),
-        ApiError::Conflict { detail, .. } => Ok(vec![FieldError {
-            field: "reference".to_string(),
-            message: detail,
-        }]),
-        other => Err(other.into()),
     }
 }
 
@@ -615,16 +597,11 @@ pub async fn update(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/shipment/{id}")).into_response()),
         Err(e) => {
-            let errors = refusal_fields(e)?;
+            let (status, errors) = form_refusal(e, "reference")?;
             let values = shipment_values(None, Some(&form));
             let action = format!("/shipment/{id}/edit");
             let form = shipment_form(&visitor, &action, "Save changes", &values, &errors);
-            Ok(form_page(
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Edit shipment",
-                form,
-            ))
+            Ok(form_page(&visitor, status, "Edit shipment", form))
         }
     }
 }

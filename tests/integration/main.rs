@@ -47,3 +47,4 @@ mod tracking_provider;
 mod tracking_routes;
 mod users;
 mod web;
+mod web_routes;

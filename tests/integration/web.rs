@@ -193,6 +193,16 @@ async fn an_admin_signs_in_and_works_through_every_page() {
         .contains("/accept-invitation?token="));
     assert!(browser.page_source().await.contains("invited@example.test"));
 
+    // Every organization (the admin of VIBOTAJ, the platform owner, is a platform admin).
+    browser
+        .goto(&format!("{}/organizations", app.address))
+        .await;
+    inspect(&browser, "organizations").await;
+    browser.fill("#org-name", "Web Buyer GmbH").await;
+    browser.submit("form[action='/organizations']").await;
+    browser.wait_for_path("/organizations").await;
+    assert!(browser.page_source().await.contains("Web Buyer GmbH"));
+
     // The account page.
     browser.goto(&format!("{}/account", app.address)).await;
     inspect(&browser, "account").await;
@@ -411,4 +421,42 @@ async fn forms_without_their_token_and_other_organizations_pages_are_refused() {
     let api = app.get("/api/v1/no-such-route").await;
     assert_eq!(api.status(), 404);
     assert!(api.text().await.unwrap().contains("\"code\""));
+}
+
+#[tokio::test]
+async fn the_bell_counts_new_notifications_while_the_page_stays_open() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, COMPLIANCE).await;
+    let before = app
+        .db()
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.recipient_id \
+              WHERE u.email = '{COMPLIANCE}' AND NOT n.read"
+        ))
+        .await;
+    for _ in 0..2 {
+        app.db()
+            .exec(&format!(
+                "INSERT INTO notifications (id, user_id, type, title, message, read, created_at, organization_id) \
+                 VALUES (gen_random_uuid(), '{COMPLIANCE}', 'system_alert', 'Hello', 'A test', false, now(), \
+                         '00000000-0000-0000-0000-000000000001')"
+            ))
+            .await;
+    }
+    // No reload: the count arrives over the page's event stream.
+    let expected = (before + 2).to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if browser.exists("header .count").await && browser.text("header .count").await == expected
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bell did not show {expected}: {}",
+            browser.page_source().await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
