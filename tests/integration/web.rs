@@ -244,6 +244,13 @@ async fn each_role_sees_only_what_it_may_use() {
     assert!(!browser.exists("a[href$='/edit']").await);
     assert!(!browser.exists("form[action$='/delete']").await);
     inspect(&browser, "shipment-compliance").await;
+    // It reviews documents: the approve and reject forms are there, the upload is not.
+    browser
+        .goto(&format!("{}/shipment/{SHIPMENT_002}", app.address))
+        .await;
+    assert!(browser.exists("form[action$='/approve']").await);
+    assert!(browser.exists("form[action$='/reject']").await);
+    assert!(!browser.exists("form[enctype='multipart/form-data']").await);
     // The server refuses what the page does not offer.
     browser
         .goto(&format!("{}/shipments/new", app.address))
@@ -272,6 +279,12 @@ async fn each_role_sees_only_what_it_may_use() {
         .goto(&format!("{}/shipment/{}", app.address, visible[0]))
         .await;
     assert!(!browser.exists("a[href$='/edit']").await);
+    assert!(!browser.exists("form[action$='/approve']").await);
+    assert!(!browser.exists("form[enctype='multipart/form-data']").await);
+    assert!(
+        browser.exists("a[href$='/audit-pack']").await,
+        "buyers download audit packs"
+    );
     sign_out(&browser).await;
 
     // A viewer, at a phone's width.
@@ -459,4 +472,323 @@ async fn the_bell_counts_new_notifications_while_the_page_stays_open() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Picks `path` in the file field at `css` (typing the path into it, as WebDriver does).
+async fn choose_file(browser: &Browser, css: &str, path: &std::path::Path) {
+    let field = tokio::time::timeout(
+        Duration::from_secs(30),
+        browser.client().find(fantoccini::Locator::Css(css)),
+    )
+    .await
+    .expect("in time")
+    .expect("the file field");
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        field.send_keys(path.to_str().expect("a UTF-8 path")),
+    )
+    .await
+    .expect("in time")
+    .expect("the file chosen");
+}
+
+/// Sets a `<select>` to `value` (as a person picking it would).
+async fn select(browser: &Browser, css: &str, value: &str) {
+    script(
+        browser,
+        &format!("document.querySelector({css:?}).value = {value:?};"),
+    )
+    .await;
+}
+
+const SHIPMENT_002: &str = "30000000-0000-4000-8000-000000000002";
+
+#[tokio::test]
+async fn documents_products_people_and_passwords_from_the_pages() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, ADMIN).await;
+    let shipment = format!("{}/shipment/{SHIPMENT_002}", app.address);
+
+    // A document uploaded through the form; a validated one approved, an uploaded one
+    // rejected with a reason.
+    let pdf = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("web-upload-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").unwrap();
+    browser.goto(&shipment).await;
+    let documents_before = browser.page_source().await.matches("/download\"").count();
+    select(&browser, "#document_type", "packing_list").await;
+    browser.fill("#reference_number", "PL-WEB-1").await;
+    choose_file(&browser, "#file", &pdf).await;
+    browser.submit("form[enctype='multipart/form-data']").await;
+    browser
+        .wait_for_path(&format!("/shipment/{SHIPMENT_002}"))
+        .await;
+    let page = browser.page_source().await;
+    assert_eq!(
+        page.matches("/download\"").count(),
+        documents_before + 1,
+        "{page}"
+    );
+    assert!(page.contains("PL-WEB-1"));
+    std::fs::remove_file(&pdf).ok();
+    let uploaded = app
+        .db()
+        .scalar_string("SELECT id::text FROM documents WHERE reference_number = 'PL-WEB-1'")
+        .await
+        .expect("the uploaded document");
+    assert_eq!(
+        app.db()
+            .scalar_string(&format!(
+                "SELECT status::text FROM documents WHERE id = '{uploaded}'"
+            ))
+            .await
+            .as_deref(),
+        Some("UPLOADED")
+    );
+    // A validated one approved for compliance.
+    let validated = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT id::text FROM documents WHERE shipment_id = '{SHIPMENT_002}' \
+              AND status = 'VALIDATED' LIMIT 1"
+        ))
+        .await
+        .expect("a validated document");
+    browser
+        .submit(&format!(
+            "form[action='/document/{validated}/approve'] button"
+        ))
+        .await;
+    browser
+        .wait_for_path(&format!("/shipment/{SHIPMENT_002}"))
+        .await;
+    assert_eq!(
+        app.db()
+            .scalar_string(&format!(
+                "SELECT status::text FROM documents WHERE id = '{validated}'"
+            ))
+            .await
+            .as_deref(),
+        Some("COMPLIANCE_OK")
+    );
+    let other = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT id::text FROM documents WHERE shipment_id = '{SHIPMENT_002}' \
+              AND status = 'UPLOADED' AND id <> '{uploaded}' LIMIT 1"
+        ))
+        .await
+        .expect("another uploaded document");
+    browser.goto(&shipment).await;
+    browser
+        .fill(&format!("#notes-{other}"), "Illegible scan")
+        .await;
+    browser
+        .submit(&format!("form[action='/document/{other}/reject'] button"))
+        .await;
+    browser.wait_for("h1").await;
+    assert_eq!(
+        app.db()
+            .scalar_string(&format!(
+                "SELECT status::text FROM documents WHERE id = '{other}'"
+            ))
+            .await
+            .as_deref(),
+        Some("DRAFT")
+    );
+
+    // A product added, edited, removed.
+    browser.goto(&shipment).await;
+    browser.click("details summary").await;
+    browser.fill("#product-hs_code", "0506.90").await;
+    browser
+        .fill("#product-description", "Cattle hooves (web)")
+        .await;
+    browser.fill("#product-quantity_net_kg", "1200.5").await;
+    browser
+        .submit(&format!("form[action='/shipment/{SHIPMENT_002}/products']"))
+        .await;
+    browser.wait_for("#cargo").await;
+    assert!(browser.page_source().await.contains("Cattle hooves (web)"));
+    browser
+        .click("a[aria-label='Edit Cattle hooves (web)']")
+        .await;
+    browser
+        .fill("#product-description", "Cattle horns (web)")
+        .await;
+    browser.submit("form[action$='/edit']").await;
+    browser.wait_for("#cargo").await;
+    assert!(browser.page_source().await.contains("Cattle horns (web)"));
+    browser
+        .submit("button[aria-label='Remove Cattle horns (web)']")
+        .await;
+    browser.wait_for("#cargo").await;
+    assert!(!browser.page_source().await.contains("Cattle horns (web)"));
+    inspect(&browser, "shipment-after-changes").await;
+
+    // People: an account deactivated and activated again; a member's role changed,
+    // suspended and reactivated; an invitation sent, resent and revoked.
+    browser.goto(&format!("{}/users", app.address)).await;
+    browser
+        .submit(&format!("button[aria-label='Deactivate {VIEWER}']"))
+        .await;
+    browser.wait_for_path("/users").await;
+    browser
+        .submit(&format!("button[aria-label='Activate {VIEWER}']"))
+        .await;
+    browser.wait_for_path("/users").await;
+    assert!(
+        browser
+            .exists(&format!("button[aria-label='Deactivate {VIEWER}']"))
+            .await
+    );
+
+    browser.goto(&format!("{}/organization", app.address)).await;
+    let viewer_membership = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT m.id::text FROM org_memberships m JOIN users u ON u.id = m.user_id \
+              WHERE u.email = '{VIEWER}'"
+        ))
+        .await
+        .unwrap();
+    select(&browser, &format!("#role-{viewer_membership}"), "member").await;
+    browser
+        .submit(&format!(
+            "form[action='/organization/members/{viewer_membership}/role'] button"
+        ))
+        .await;
+    browser.wait_for_path("/organization").await;
+    let role_sql = format!(
+        "SELECT role::text || ' ' || status::text FROM org_memberships WHERE id = '{viewer_membership}'"
+    );
+    assert_eq!(
+        app.db().scalar_string(&role_sql).await.unwrap(),
+        "member active"
+    );
+    browser
+        .submit(&format!("button[aria-label='Suspend {VIEWER}']"))
+        .await;
+    browser.wait_for_path("/organization").await;
+    assert_eq!(
+        app.db().scalar_string(&role_sql).await.unwrap(),
+        "member suspended"
+    );
+    browser
+        .submit(&format!("button[aria-label='Reactivate {VIEWER}']"))
+        .await;
+    browser.wait_for_path("/organization").await;
+    assert_eq!(
+        app.db().scalar_string(&role_sql).await.unwrap(),
+        "member active"
+    );
+    browser.fill("#invite-email", "later@example.test").await;
+    browser
+        .submit("form[action='/organization/invitations']")
+        .await;
+    browser.wait_for("[role=status]").await;
+    browser
+        .submit("button[aria-label='Resend to later@example.test']")
+        .await;
+    browser.wait_for_path("/organization").await;
+    browser
+        .submit("button[aria-label='Revoke for later@example.test']")
+        .await;
+    browser.wait_for_path("/organization").await;
+    assert_eq!(
+        app.db()
+            .scalar_string(
+                "SELECT status::text FROM invitations WHERE email = 'later@example.test'"
+            )
+            .await
+            .as_deref(),
+        Some("revoked")
+    );
+
+    // The password changed from the account page: this browser stays signed in, the old
+    // password opens nothing any more, the new one does.
+    browser.goto(&format!("{}/account", app.address)).await;
+    browser.fill("#current_password", PASSWORD).await;
+    browser.fill("#new_password", "Changed2026x").await;
+    browser.submit("form[action='/account/password']").await;
+    browser.wait_for("[role=status]").await;
+    assert!(browser.text("[role=status]").await.contains("changed"));
+    browser.goto(&format!("{}/dashboard", app.address)).await;
+    assert_eq!(browser.path().await, "/dashboard");
+    sign_out(&browser).await;
+    browser.fill("#username", ADMIN).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.submit("form[action='/login']").await;
+    assert!(
+        browser.exists("[role=alert]").await,
+        "the old password still works"
+    );
+    browser.fill("#password", "Changed2026x").await;
+    browser.submit("form[action='/login']").await;
+    browser.wait_for_path("/dashboard").await;
+}
+
+#[tokio::test]
+async fn an_invited_member_of_another_organization_joins_and_switches_between_them() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    // HAGES's buyer is invited into VIBOTAJ as a viewer.
+    let admin = app.token(ADMIN).await;
+    let response = app
+        .call(
+            Method::POST,
+            "/api/v1/invitations",
+            Some(&admin),
+            Some(&json!({"email": "buyer@hages.de", "org_role": "viewer"})),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let issued: serde_json::Value = response.json().await.unwrap();
+    let link = issued["invitation_url"].as_str().unwrap().to_string();
+
+    let browser = Browser::start().await;
+    // Not signed in: the page asks to sign in first, and comes back.
+    browser.goto(&link).await;
+    assert!(browser.exists("a[href^='/login?next=']").await);
+    browser.click("a[href^='/login?next=']").await;
+    browser.fill("#username", "buyer@hages.de").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.submit("form[action='/login']").await;
+    browser
+        .wait_for("form[action='/accept-invitation/join']")
+        .await;
+    inspect(&browser, "accept-invitation-join").await;
+    browser
+        .submit("form[action='/accept-invitation/join'] button")
+        .await;
+    browser.wait_for_path("/dashboard").await;
+    // Now in VIBOTAJ, with the switcher offering both organizations.
+    assert!(browser.exists("#switch-organization").await);
+    let vibotaj_rows = rows(&browser).await;
+    inspect(&browser, "switcher").await;
+    let hages = app
+        .db()
+        .scalar_string(
+            "SELECT m.organization_id::text FROM org_memberships m JOIN users u ON u.id = m.user_id \
+              WHERE u.email = 'buyer@hages.de' AND m.organization_id <> '00000000-0000-0000-0000-000000000001'",
+        )
+        .await
+        .unwrap();
+    select(&browser, "#switch-organization", &hages).await;
+    browser.submit("form.switcher button").await;
+    browser.wait_for_path("/dashboard").await;
+    browser.goto(&format!("{}/account", app.address)).await;
+    assert!(browser.text("dl.facts").await.contains("HAGES GMBH"));
+    // And back: VIBOTAJ's list again.
+    select(
+        &browser,
+        "#switch-organization",
+        "00000000-0000-0000-0000-000000000001",
+    )
+    .await;
+    browser.submit("form.switcher button").await;
+    browser.wait_for_path("/dashboard").await;
+    assert_eq!(rows(&browser).await, vibotaj_rows);
+    browser.goto(&format!("{}/account", app.address)).await;
+    assert!(browser.text("dl.facts").await.contains("VIBOTAJ"));
 }
