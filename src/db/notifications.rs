@@ -11,7 +11,7 @@ use sqlx::postgres::{PgListener, PgPoolOptions};
 
 use super::tenant::{AppPool, TenantTx};
 
-const MINE: &str = "recipient_id = app.current_user_id()";
+pub(crate) const MINE: &str = "recipient_id = app.current_user_id()";
 
 /// One notification as stored.
 #[derive(Debug, Clone)]

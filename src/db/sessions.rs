@@ -309,3 +309,49 @@ pub async fn end_web_session(pool: &AppPool, secret_hash: &[u8]) -> Result<(), s
         .await?;
     Ok(())
 }
+
+/// What the web pages' header shows of the signed-in person, read in one statement.
+#[derive(Debug, Clone)]
+pub struct PageHeader {
+    pub full_name: String,
+    pub email: String,
+    pub unread: i64,
+    /// Organizations the person can act in (active membership, active organization), in
+    /// name order: the switcher's choices.
+    pub organizations: Vec<(Uuid, String)>,
+}
+
+/// The header of `user_id`'s pages: the account, the unread count of its inbox (the same
+/// rule as [`super::notifications::unread_count`]) and its usable organizations (as
+/// [`super::memberships::own`] reads them). `None` when the account is not visible.
+pub async fn page_header(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+) -> Result<Option<PageHeader>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT u.full_name::text AS full_name, u.email::text AS email, \
+                (SELECT count(*) FROM notifications WHERE {mine} AND NOT read) AS unread, \
+                coalesce(array_agg(o.id ORDER BY o.name, o.id) FILTER (WHERE o.id IS NOT NULL), '{{}}') AS org_ids, \
+                coalesce(array_agg(o.name::text ORDER BY o.name, o.id) FILTER (WHERE o.id IS NOT NULL), '{{}}') AS org_names \
+           FROM users u \
+           LEFT JOIN org_memberships m ON m.user_id = u.id AND m.status = 'active' \
+           LEFT JOIN organizations o ON o.id = m.organization_id AND o.is_active \
+          WHERE u.id = $1 \
+          GROUP BY u.id",
+        mine = super::notifications::MINE
+    ))
+    .bind(user_id)
+    .fetch_optional(tx.conn())
+    .await?;
+    row.map(|row| {
+        let ids: Vec<Uuid> = row.try_get("org_ids")?;
+        let names: Vec<String> = row.try_get("org_names")?;
+        Ok(PageHeader {
+            full_name: row.try_get("full_name")?,
+            email: row.try_get("email")?,
+            unread: row.try_get("unread")?,
+            organizations: ids.into_iter().zip(names).collect(),
+        })
+    })
+    .transpose()
+}

@@ -552,6 +552,15 @@ impl CurrentUser {
         TenantTx::begin_platform(&self.pool, context, actor, reason).await
     }
 
+    /// Hands back a transaction of this caller's own context, for the next
+    /// [`CurrentUser::begin`] to continue (a web page reads its header in the transaction
+    /// the session was checked in, and the page's first operation goes on in it).
+    pub fn continue_in(mut self, tx: TenantTx) -> CurrentUser {
+        debug_assert_eq!(tx.context(), self.tenant);
+        self.checked = Some(tx);
+        self
+    }
+
     /// The same checked caller for one more operation of this request (a web page shows
     /// several API answers: each runs as its own handler, in a transaction of its own).
     pub fn fork(&self) -> CurrentUser {

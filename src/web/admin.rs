@@ -70,6 +70,11 @@ async fn users_page(
             .unwrap_or_default()
             .to_string()
     };
+    // The least powerful role unless another was chosen.
+    let new_role = match sent_value("role") {
+        role if role.is_empty() => SystemRole::Viewer.as_str().to_string(),
+        role => role,
+    };
     let main = html! {
         h1 { "Users" }
         @if let Some(notice) = notice { div.notice role="status" { (notice) } }
@@ -128,7 +133,7 @@ async fn users_page(
                         select #new-role name="role" {
                             @for role in SystemRole::ALL {
                                 @if can_assign(&access, role) {
-                                    option value=(role.as_str()) selected[role.as_str() == sent_value("role")] { (page::humanize(role.as_str())) }
+                                    option value=(role.as_str()) selected[role.as_str() == new_role] { (page::humanize(role.as_str())) }
                                 }
                             }
                         }
@@ -267,7 +272,7 @@ async fn organization_page(
                         @if manages && m.user_id != visitor.user_id() {
                             form method="post" action=(format!("/organization/members/{}/role", m.id)) {
                                 (page::csrf_field(csrf))
-                                label.hint for=(format!("role-{}", m.id)) { "Role of " (m.email) }
+                                label.sr-only for=(format!("role-{}", m.id)) { "Role of " (m.email) }
                                 select id=(format!("role-{}", m.id)) name="org_role" {
                                     @for role in OrgRole::ALL {
                                         option value=(role.as_str()) selected[role.as_str() == m.org_role] { (page::humanize(role.as_str())) }

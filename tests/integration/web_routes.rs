@@ -529,3 +529,54 @@ async fn malformed_input_gets_a_page_never_a_crash() {
     let body: serde_json::Value = api.json().await.unwrap();
     assert_eq!(body["code"], json!("VALIDATION_ERROR"));
 }
+
+#[tokio::test]
+async fn the_sign_in_form_is_throttled_like_the_api_login() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap();
+    let pre = cookie_of(&form, "tracehub_pre").unwrap();
+    let token = token_of(&form.text().await.unwrap());
+    let attempt = |password: &'static str| {
+        let request = client
+            .post(format!("{}/login", app.address))
+            .header(COOKIE, format!("tracehub_pre={pre}"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", VIEWER),
+                ("password", password),
+            ]);
+        async move { request.send().await.unwrap() }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(attempt("wrong-password").await.status());
+    }
+    assert_eq!(
+        &statuses[..5],
+        &[StatusCode::UNAUTHORIZED; 5],
+        "{statuses:?}"
+    );
+    let throttled = attempt(PASSWORD).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many attempts"));
+    // The API's login counts the same attempts.
+    let api = app
+        .post_form(
+            "/api/v1/auth/login",
+            &[("username", VIEWER), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
+}
