@@ -3,20 +3,20 @@
 //! (`http::documents`, `http::audit_pack`, `http::tracking`), called with the page's caller.
 
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 
-use super::error::WebError;
+use super::error::{form_refusal, WebError};
 use super::page::{self, badge};
 use super::session::Visitor;
 use super::shipments::{path_id, render_detail};
 use super::FormData;
 use crate::domain::document::{DocumentStatus, DocumentType};
 use crate::domain::Permission;
-use crate::http::documents::files;
 use crate::http::documents::output::DocumentResponse;
 use crate::http::documents::review::{self, NotesInput};
+use crate::http::documents::{self as documents_api, files};
 use crate::http::error::ApiError;
 use crate::http::extract::{JsonBody, OptionalJsonBody, PathIds, RequestId};
 use crate::http::AppState;
@@ -64,6 +64,9 @@ pub fn document_item(
     let may_approve =
         access.allows(Permission::DocumentsApprove) || access.allows(Permission::DocumentsValidate);
     let may_reject = access.allows(Permission::DocumentsReject);
+    let editable = document.organization_id == visitor.header.organization_id
+        && access.allows(Permission::DocumentsUpdate)
+        && status.is_some_and(documents_api::may_edit_metadata);
     let csrf = &visitor.header.csrf;
     html! {
         li {
@@ -75,6 +78,10 @@ pub fn document_item(
                 @if let Some(pages) = document.page_count { " · " (pages) " pages" }
             }
             div.actions {
+                @if editable {
+                    a href=(format!("/document/{}/edit?shipment={shipment_id}", document.id))
+                        aria-label=(format!("Edit details of {}", document.name)) { "Edit details" }
+                }
                 @if document.has_file {
                     a href=(format!("/document/{}/download", document.id)) { "Download" span.hint { " " (document.name) } }
                 }
@@ -149,7 +156,8 @@ pub async fn download(
     .await?)
 }
 
-/// `POST /document/{id}/approve` and `…/reject` (a reason is required to reject).
+/// `POST /document/{id}/approve` and `…/reject` (a reason is required to reject). A move
+/// the workflow refuses (e.g. required fields missing) is shown on the shipment's page.
 pub async fn review(
     visitor: Visitor,
     request_id: RequestId,
@@ -158,20 +166,40 @@ pub async fn review(
 ) -> Result<Response, WebError> {
     let id = path_id(&id)?;
     let shipment = form.get("shipment_id").map(path_id).transpose()?;
-    let body: NotesInput = form.read(&["notes"])?;
-    let caller = visitor.caller();
-    let _moved = match action.as_str() {
-        "approve" => {
-            review::approve(caller, request_id, PathIds([id]), OptionalJsonBody(body)).await?
+    let outcome = match form.read::<NotesInput>(&["notes"]) {
+        Ok(body) => {
+            let caller = visitor.caller();
+            let ids = PathIds([id]);
+            match action.as_str() {
+                "approve" => review::approve(caller, request_id, ids, OptionalJsonBody(body))
+                    .await
+                    .map(|_| ()),
+                "reject" => review::reject(caller, request_id, ids, JsonBody(body))
+                    .await
+                    .map(|_| ()),
+                _ => Err(ApiError::NotFound),
+            }
         }
-        "reject" => review::reject(caller, request_id, PathIds([id]), JsonBody(body)).await?,
-        _ => return Err(ApiError::NotFound.into()),
+        Err(e) => Err(e),
     };
-    let back = match shipment {
-        Some(shipment) => format!("/shipment/{shipment}#documents"),
-        None => "/dashboard".to_string(),
-    };
-    Ok(Redirect::to(&back).into_response())
+    match (outcome, shipment) {
+        (Ok(()), Some(shipment)) => {
+            Ok(Redirect::to(&format!("/shipment/{shipment}#documents")).into_response())
+        }
+        (Ok(()), None) => Ok(Redirect::to("/dashboard").into_response()),
+        (Err(e), Some(shipment)) => {
+            let (status, errors) = form_refusal(e, "document")?;
+            let alert = html! {
+                section.card aria-labelledby="not-done" {
+                    h2 #not-done { "The document was not " (if action == "approve" { "approved" } else { "rejected" }) }
+                    (page::form_errors(&errors))
+                }
+            };
+            let page = render_detail(&visitor, shipment, Some(alert)).await?;
+            Ok((status, page).into_response())
+        }
+        (Err(e), None) => Err(e.into()),
+    }
 }
 
 /// `GET /shipment/{id}/audit-pack`: the ZIP, as the API streams it.
@@ -234,6 +262,151 @@ fn live_card(answer: &serde_json::Value) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A document's details (before it passes review)
+
+/// The details the review checks, as the API names them.
+const DETAIL_FIELDS: [(&str, &str, &str); 4] = [
+    ("reference_number", "Reference number", "text"),
+    ("issue_date", "Issue date", "date"),
+    ("expiry_date", "Expiry date", "date"),
+    ("issuing_authority", "Issuing authority", "text"),
+];
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ShipmentQuery {
+    shipment: Option<String>,
+}
+
+/// `GET /document/{id}/edit`: reference, dates and issuing authority.
+pub async fn edit_form(
+    visitor: Visitor,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ShipmentQuery>,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let axum::Json(document) = documents_api::get_one(visitor.caller(), PathIds([id])).await?;
+    let values: Vec<(&str, String)> = DETAIL_FIELDS
+        .iter()
+        .map(|(name, _, _)| {
+            let value = match *name {
+                "reference_number" => document.reference_number.clone(),
+                "issue_date" => document.issue_date.clone(),
+                "expiry_date" => document.expiry_date.clone(),
+                _ => document.issuing_authority.clone(),
+            };
+            (
+                *name,
+                value
+                    .map(|v| v.get(0..10.min(v.len())).map(str::to_string).unwrap_or(v))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let shipment = query
+        .shipment
+        .as_deref()
+        .map(path_id)
+        .transpose()?
+        .unwrap_or(document.shipment_id);
+    Ok(details_page(
+        &visitor,
+        StatusCode::OK,
+        id,
+        shipment,
+        &document.name,
+        &values,
+        &[],
+    ))
+}
+
+fn details_page(
+    visitor: &Visitor,
+    status: StatusCode,
+    id: uuid::Uuid,
+    shipment: uuid::Uuid,
+    name: &str,
+    values: &[(&str, String)],
+    errors: &[crate::http::error::FieldError],
+) -> Response {
+    let value = |field: &str| page::value_of(values, field);
+    let main = html! {
+        p { a href=(format!("/shipment/{shipment}#documents")) { "← Shipment" } }
+        h1 { "Details of " (name) }
+        (page::form_errors(errors))
+        form method="post" action=(format!("/document/{id}/edit")) {
+            (page::csrf_field(&visitor.header.csrf))
+            input type="hidden" name="shipment_id" value=(shipment);
+            div.fields {
+                @for (field, label, kind) in DETAIL_FIELDS {
+                    div {
+                        label for=(field) { (label) }
+                        input id=(field) name=(field) type=(kind) value=(value(field));
+                    }
+                }
+            }
+            div.actions { button.primary type="submit" { "Save details" } }
+        }
+    };
+    (
+        status,
+        page::signed_in(
+            &visitor.header,
+            page::Section::Shipments,
+            "Document details",
+            main,
+        ),
+    )
+        .into_response()
+}
+
+/// `POST /document/{id}/edit`: the API's metadata change (refused once the document passed
+/// review).
+pub async fn update(
+    visitor: Visitor,
+    request_id: RequestId,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let shipment = form
+        .get("shipment_id")
+        .map(path_id)
+        .transpose()?
+        .ok_or(ApiError::NotFound)?;
+    let names: Vec<&str> = DETAIL_FIELDS.iter().map(|(name, _, _)| *name).collect();
+    let outcome = match form.read(&names) {
+        Ok(body) => documents_api::update_metadata(
+            visitor.caller(),
+            request_id,
+            PathIds([id]),
+            JsonBody(body),
+        )
+        .await
+        .map(|axum::Json(document)| document.name),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/shipment/{shipment}#documents")).into_response()),
+        Err(e) => {
+            let (status, errors) = form_refusal(e, "document")?;
+            let values: Vec<(&str, String)> = names
+                .iter()
+                .map(|name| (*name, form.get(name).unwrap_or_default().to_string()))
+                .collect();
+            Ok(details_page(
+                &visitor,
+                status,
+                id,
+                shipment,
+                "the document",
+                &values,
+                &errors,
+            ))
         }
     }
 }

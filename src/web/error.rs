@@ -73,7 +73,7 @@ fn explanation(error: &ApiError) -> String {
         ApiError::Forbidden(why) => format!("Your role does not allow this. ({why})"),
         ApiError::Validation(fields) => fields
             .iter()
-            .map(|f| format!("{}: {}", page::humanize(&f.field), f.message))
+            .map(|f| format!("{}: {}", page::field_label(&f.field), f.message))
             .collect::<Vec<_>>()
             .join("; "),
         ApiError::Conflict { detail, .. } | ApiError::Rule { detail, .. } => detail.clone(),

@@ -96,6 +96,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/shipment/{id}/audit-pack", get(documents::audit_pack))
         .route("/document/{id}/download", get(documents::download))
+        .route(
+            "/document/{id}/edit",
+            get(documents::edit_form).post(documents::update),
+        )
         .route("/document/{id}/{action}", post(documents::review))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))

@@ -178,12 +178,52 @@ pub fn form_errors(errors: &[FieldError]) -> Markup {
                 p { "Please correct the following:" }
                 ul {
                     @for error in errors {
-                        li { strong { (humanize(&error.field)) } ": " (error.message) }
+                        li { strong { (field_label(&error.field)) } ": " (error.message) }
                     }
                 }
             }
         }
     }
+}
+
+/// How a form names a field the API names (`pol_code` → "Port of loading"); the API's
+/// name in words where the form says the same.
+pub fn field_label(field: &str) -> String {
+    let label = match field {
+        "pol_code" => "Port of loading",
+        "pod_code" => "Port of discharge",
+        "pol_name" => "Port of loading name",
+        "pod_name" => "Port of discharge name",
+        "bl_number" => "B/L number",
+        "etd" => "ETD",
+        "eta" => "ETA",
+        "atd" => "Departed",
+        "ata" => "Arrived",
+        "vessel_name" => "Vessel",
+        "voyage_number" => "Voyage",
+        "hs_code" => "HS code",
+        "quantity_net_kg" => "Net weight (kg)",
+        "quantity_gross_kg" => "Gross weight (kg)",
+        "packaging_count" => "Packages",
+        "packaging_type" => "Packaging",
+        "batch_lot_number" => "Batch / lot",
+        "org_role" => "Role",
+        "email" => "E-mail",
+        "contact_email" => "Contact e-mail",
+        "invitation_token" => "Invitation",
+        "type" => "Type",
+        _ => return humanize(field),
+    };
+    label.to_string()
+}
+
+/// The value a form shows for `name` (empty when it has none).
+pub fn value_of<'a>(values: &'a [(&str, String)], name: &str) -> &'a str {
+    values
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
 }
 
 /// A status pill (`in_transit` → "In transit"), coloured by its value.
@@ -234,6 +274,13 @@ mod tests {
         assert_eq!(humanize("container_number"), "Container number");
         assert_eq!(humanize("products[0].hs_code"), "Products[0] hs code");
         assert_eq!(humanize(""), "");
+    }
+
+    #[test]
+    fn form_messages_use_the_forms_words() {
+        assert_eq!(field_label("pol_code"), "Port of loading");
+        assert_eq!(field_label("container_number"), "Container number");
+        assert_eq!(field_label("hs_code"), "HS code");
     }
 
     #[test]

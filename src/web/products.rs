@@ -126,7 +126,7 @@ fn product_form(
             (page::csrf_field(&visitor.header.csrf))
             div.fields {
                 @for (name, label, placeholder) in labels {
-                    @let value = values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or_default();
+                    @let value = page::value_of(values, name);
                     @let numeric = NUMBERS.contains(&name);
                     div {
                         label for=(format!("product-{name}")) { (label) }

@@ -457,13 +457,7 @@ fn shipment_form(
     values: &[(&'static str, String)],
     errors: &[FieldError],
 ) -> Markup {
-    let value = |name: &str| {
-        values
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
+    let value = |name: &str| page::value_of(values, name);
     let text = |name: &'static str, label: &str, required: bool, hint: &str, max: u32| {
         html! {
             div {

@@ -503,6 +503,28 @@ async fn select(browser: &Browser, css: &str, value: &str) {
 
 const SHIPMENT_002: &str = "30000000-0000-4000-8000-000000000002";
 
+/// A document's stored status (`UPLOADED`, `VALIDATED`, …).
+async fn document_status(app: &TestApp, id: &str) -> String {
+    app.db()
+        .scalar_string(&format!(
+            "SELECT status::text FROM documents WHERE id = '{id}'"
+        ))
+        .await
+        .expect("the document")
+}
+
+/// Presses a document's Approve button on the shipment page and waits for the page again.
+async fn approve(browser: &Browser, document: &str, shipment: &str) {
+    browser
+        .submit(&format!(
+            "form[action='/document/{document}/approve'] button"
+        ))
+        .await;
+    browser
+        .wait_for_path(&format!("/shipment/{shipment}"))
+        .await;
+}
+
 #[tokio::test]
 async fn documents_products_people_and_passwords_from_the_pages() {
     let app = TestApp::spawn(4, Duration::from_secs(5)).await;
@@ -537,16 +559,38 @@ async fn documents_products_people_and_passwords_from_the_pages() {
         .scalar_string("SELECT id::text FROM documents WHERE reference_number = 'PL-WEB-1'")
         .await
         .expect("the uploaded document");
-    assert_eq!(
-        app.db()
-            .scalar_string(&format!(
-                "SELECT status::text FROM documents WHERE id = '{uploaded}'"
-            ))
-            .await
-            .as_deref(),
-        Some("UPLOADED")
-    );
+    // Approving it is refused by the workflow (its required fields are not there): the
+    // shipment page says why, and nothing moved.
+    browser
+        .submit(&format!(
+            "form[action='/document/{uploaded}/approve'] button"
+        ))
+        .await;
+    browser.wait_for("#not-done").await;
+    assert!(browser.text("[role=alert]").await.len() > 30);
+    inspect(&browser, "shipment-review-refused").await;
+    assert_eq!(document_status(&app, &uploaded).await, "UPLOADED");
+    // Its missing issue date entered on its details page; then the approval passes.
+    browser
+        .click(&format!("a[href^='/document/{uploaded}/edit']"))
+        .await;
+    browser.wait_for("#issue_date").await;
+    inspect(&browser, "document-details").await;
+    script(
+        &browser,
+        "document.querySelector('#issue_date').value = '2026-11-20';",
+    )
+    .await;
+    browser
+        .submit(&format!("form[action='/document/{uploaded}/edit']"))
+        .await;
+    browser
+        .wait_for_path(&format!("/shipment/{SHIPMENT_002}"))
+        .await;
+    approve(&browser, &uploaded, SHIPMENT_002).await;
+    assert_eq!(document_status(&app, &uploaded).await, "VALIDATED");
     // A validated one approved for compliance.
+    browser.goto(&shipment).await;
     let validated = app
         .db()
         .scalar_string(&format!(
@@ -555,23 +599,8 @@ async fn documents_products_people_and_passwords_from_the_pages() {
         ))
         .await
         .expect("a validated document");
-    browser
-        .submit(&format!(
-            "form[action='/document/{validated}/approve'] button"
-        ))
-        .await;
-    browser
-        .wait_for_path(&format!("/shipment/{SHIPMENT_002}"))
-        .await;
-    assert_eq!(
-        app.db()
-            .scalar_string(&format!(
-                "SELECT status::text FROM documents WHERE id = '{validated}'"
-            ))
-            .await
-            .as_deref(),
-        Some("COMPLIANCE_OK")
-    );
+    approve(&browser, &validated, SHIPMENT_002).await;
+    assert_eq!(document_status(&app, &validated).await, "COMPLIANCE_OK");
     let other = app
         .db()
         .scalar_string(&format!(
@@ -588,15 +617,7 @@ async fn documents_products_people_and_passwords_from_the_pages() {
         .submit(&format!("form[action='/document/{other}/reject'] button"))
         .await;
     browser.wait_for("h1").await;
-    assert_eq!(
-        app.db()
-            .scalar_string(&format!(
-                "SELECT status::text FROM documents WHERE id = '{other}'"
-            ))
-            .await
-            .as_deref(),
-        Some("DRAFT")
-    );
+    assert_eq!(document_status(&app, &other).await, "DRAFT");
 
     // A product added, edited, removed.
     browser.goto(&shipment).await;

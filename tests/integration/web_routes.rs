@@ -16,7 +16,7 @@ const NIL: &str = "00000000-0000-4000-8000-000000000000";
 
 /// The pages a signed-in person reads (`{s}` a shipment id, `{p}` a product, `{d}` a
 /// document, `{u}` a user).
-const PAGES: [&str; 13] = [
+const PAGES: [&str; 14] = [
     "/dashboard",
     "/notifications/live",
     "/shipments/new",
@@ -25,6 +25,7 @@ const PAGES: [&str; 13] = [
     "/shipment/{s}/audit-pack",
     "/shipment/{s}/products/{p}/edit",
     "/document/{d}/download",
+    "/document/{d}/edit",
     "/notifications",
     "/users",
     "/organization",
@@ -46,7 +47,7 @@ const OWN_FORMS: [&str; 8] = [
 
 /// Forms acting on a record named in the path (`{n}` a notification, `{v}` a user, `{m}` a
 /// membership, `{i}` an invitation).
-const TARGETED_FORMS: [&str; 13] = [
+const TARGETED_FORMS: [&str; 14] = [
     "/shipment/{s}/edit",
     "/shipment/{s}/delete",
     "/shipment/{s}/refresh",
@@ -55,6 +56,7 @@ const TARGETED_FORMS: [&str; 13] = [
     "/shipment/{s}/products/{p}/remove",
     "/document/{d}/approve",
     "/document/{d}/reject",
+    "/document/{d}/edit",
     "/notifications/{n}/read",
     "/users/{v}/deactivate",
     "/organization/members/{m}/role",
@@ -391,7 +393,7 @@ async fn another_organizations_ids_are_pages_that_do_not_exist() {
         .await;
     let outsider = WebClient::sign_in(&app, "owner@acme.test").await;
     let before = fingerprint(&app).await;
-    for template in &PAGES[3..8] {
+    for template in &PAGES[3..9] {
         let path = fill(template, &ids);
         let response = outsider.get(&path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "GET {path}");

@@ -144,7 +144,7 @@ async fn owned(tx: &mut TenantTx, caller: &CurrentUser, id: Uuid) -> Result<Docu
     responses((status = 200, body = DocumentResponse), (status = 401, description = "No valid token"),
         (status = 403, description = "Missing documents:read"),
         (status = 404, description = "No such document visible to the caller")))]
-async fn get_one(
+pub(crate) async fn get_one(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<DocumentResponse>, ApiError> {
@@ -263,7 +263,7 @@ impl MetadataInput {
 
 /// Whether a document's descriptive fields may still change: not once it passed review
 /// (validated and later), since the review judged exactly those fields.
-fn may_edit_metadata(status: DocumentStatus) -> bool {
+pub(crate) fn may_edit_metadata(status: DocumentStatus) -> bool {
     matches!(
         status,
         DocumentStatus::Draft | DocumentStatus::Uploaded | DocumentStatus::ComplianceFailed
@@ -278,7 +278,7 @@ fn may_edit_metadata(status: DocumentStatus) -> bool {
         (status = 403, description = "Missing documents:update (viewers, buyers)"),
         (status = 404, description = "No such document owned by the caller's organization"),
         (status = 409, description = "DOCUMENT_LOCKED: validated or later; its review judged these fields")))]
-async fn update_metadata(
+pub(crate) async fn update_metadata(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,
