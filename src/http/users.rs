@@ -288,7 +288,7 @@ async fn permissions_matrix(
         (status = 403, description = "Not an owner or admin of the current organization"),
         (status = 404, description = "No such user in the current organization"),
         (status = 422, description = "The id is not a UUID")))]
-async fn get_user(
+pub(crate) async fn get_user(
     mut caller: CurrentUser,
     PathIds([id]): PathIds<1>,
 ) -> Result<Json<UserResponse>, ApiError> {
@@ -349,7 +349,7 @@ pub(crate) async fn create_user(
         (status = 403, description = "Not an owner or admin, rank, own role or e-mail, or an account shared with another organization"),
         (status = 404, description = "No such user in the current organization"),
         (status = 422, description = "A field is invalid")))]
-async fn update_user(
+pub(crate) async fn update_user(
     mut caller: CurrentUser,
     request_id: RequestId,
     PathIds([id]): PathIds<1>,

@@ -106,7 +106,8 @@ async fn users_page(
                 td { (badge(user.role)) }
                 td { @if user.is_active { "Active" } @else { "Inactive" } }
                 td.wide { (user.last_login.as_deref().map(|t| t.get(0..10).unwrap_or(t)).unwrap_or("Never")) }
-                td {
+                td { div.actions {
+                    a href=(format!("/users/{}/edit", user.id)) aria-label=(format!("Edit {}", user.email)) { "Edit" }
                     @if user.id != visitor.user_id() {
                         @let (action, label) = if user.is_active { ("deactivate", "Deactivate") } else { ("activate", "Activate") };
                         form method="post" action=(format!("/users/{}/{action}", user.id)) {
@@ -114,7 +115,7 @@ async fn users_page(
                             button type="submit" aria-label=(format!("{label} {}", user.email)) { (label) }
                         }
                     }
-                }
+                } }
             } } }
         } }
         section.card aria-labelledby="add-user" {
@@ -175,6 +176,90 @@ pub async fn create_user(
                 Some(&form),
             )
             .await
+        }
+    }
+}
+
+/// `GET /users/{id}/edit`: name, e-mail and role of an account.
+pub async fn edit_user_form(
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let axum::Json(user) = api_users::get_user(visitor.caller(), PathIds([id])).await?;
+    let values = vec![
+        ("full_name", user.full_name.clone()),
+        ("email", user.email.clone()),
+        ("role", user.role.to_string()),
+    ];
+    Ok(user_form(&visitor, StatusCode::OK, id, &values, &[]))
+}
+
+fn user_form(
+    visitor: &Visitor,
+    status: StatusCode,
+    id: uuid::Uuid,
+    values: &[(&str, String)],
+    errors: &[FieldError],
+) -> Response {
+    let access = visitor.header.access;
+    let current_role = page::value_of(values, "role");
+    let main = html! {
+        p { a href="/users" { "← Users" } }
+        h1 { "Edit " (page::value_of(values, "email")) }
+        (page::form_errors(errors))
+        form method="post" action=(format!("/users/{id}/edit")) {
+            (page::csrf_field(&visitor.header.csrf))
+            div.fields {
+                div { label for="edit-full-name" { "Full name" }
+                    input #edit-full-name type="text" name="full_name" required minlength="2" maxlength="100"
+                        value=(page::value_of(values, "full_name")); }
+                div { label for="edit-email" { "E-mail" }
+                    input #edit-email type="email" name="email" required maxlength="254"
+                        value=(page::value_of(values, "email")); }
+                div { label for="edit-role" { "Role" }
+                    select #edit-role name="role" {
+                        @for role in SystemRole::ALL {
+                            @if can_assign(&access, role) || role.as_str() == current_role {
+                                option value=(role.as_str()) selected[role.as_str() == current_role] { (page::humanize(role.as_str())) }
+                            }
+                        }
+                    }
+                }
+            }
+            div.actions { button.primary type="submit" { "Save" } }
+        }
+    };
+    (
+        status,
+        page::signed_in(&visitor.header, Section::Users, "Edit user", main),
+    )
+        .into_response()
+}
+
+/// `POST /users/{id}/edit`: the API's change of an account (its rules decide who may
+/// change whom, and to which role).
+pub async fn update_user(
+    visitor: Visitor,
+    request_id: RequestId,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let outcome = match form.read(&["full_name", "email", "role"]) {
+        Ok(body) => {
+            api_users::update_user(visitor.caller(), request_id, PathIds([id]), JsonBody(body))
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/users").into_response()),
+        Err(e) => {
+            let (status, errors) = form_refusal(e, "role")?;
+            let values = form.values(&["full_name", "email", "role"]);
+            Ok(user_form(&visitor, status, id, &values, &errors))
         }
     }
 }

@@ -64,7 +64,9 @@ pub fn document_item(
     let may_approve =
         access.allows(Permission::DocumentsApprove) || access.allows(Permission::DocumentsValidate);
     let may_reject = access.allows(Permission::DocumentsReject);
-    let editable = document.organization_id == visitor.header.organization_id
+    let own = document.organization_id == visitor.header.organization_id;
+    let deletable = own && access.allows(Permission::DocumentsDelete);
+    let editable = own
         && access.allows(Permission::DocumentsUpdate)
         && status.is_some_and(documents_api::may_edit_metadata);
     let csrf = &visitor.header.csrf;
@@ -84,6 +86,13 @@ pub fn document_item(
                 }
                 @if document.has_file {
                     a href=(format!("/document/{}/download", document.id)) { "Download" span.hint { " " (document.name) } }
+                }
+                @if deletable {
+                    form method="post" action=(format!("/document/{}/delete", document.id)) {
+                        (page::csrf_field(csrf))
+                        input type="hidden" name="shipment_id" value=(shipment_id);
+                        button.danger type="submit" aria-label=(format!("Delete {}", document.name)) { "Delete" }
+                    }
                 }
                 @if approvable && may_approve {
                     form method="post" action=(format!("/document/{}/approve", document.id)) {
@@ -183,10 +192,7 @@ pub async fn review(
         Err(e) => Err(e),
     };
     match (outcome, shipment) {
-        (Ok(()), Some(shipment)) => {
-            Ok(Redirect::to(&format!("/shipment/{shipment}#documents")).into_response())
-        }
-        (Ok(()), None) => Ok(Redirect::to("/dashboard").into_response()),
+        (Ok(()), shipment) => Ok(back_to(shipment)),
         (Err(e), Some(shipment)) => {
             let (status, errors) = form_refusal(e, "document")?;
             let alert = html! {
@@ -394,10 +400,7 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/shipment/{shipment}#documents")).into_response()),
         Err(e) => {
             let (status, errors) = form_refusal(e, "document")?;
-            let values: Vec<(&str, String)> = names
-                .iter()
-                .map(|name| (*name, form.get(name).unwrap_or_default().to_string()))
-                .collect();
+            let values = form.values(&names);
             Ok(details_page(
                 &visitor,
                 status,
@@ -409,4 +412,27 @@ pub async fn update(
             ))
         }
     }
+}
+
+/// `POST /document/{id}/delete`: the API's delete (the file goes with the row).
+pub async fn delete(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    request_id: RequestId,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let id = path_id(&id)?;
+    let shipment = form.get("shipment_id").map(path_id).transpose()?;
+    files::remove(State(state), visitor.caller(), request_id, PathIds([id])).await?;
+    Ok(back_to(shipment))
+}
+
+/// Back to the shipment's documents (or, without one, the dashboard).
+fn back_to(shipment: Option<uuid::Uuid>) -> Response {
+    match shipment {
+        Some(shipment) => Redirect::to(&format!("/shipment/{shipment}#documents")),
+        None => Redirect::to("/dashboard"),
+    }
+    .into_response()
 }

@@ -100,6 +100,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/document/{id}/edit",
             get(documents::edit_form).post(documents::update),
         )
+        .route("/document/{id}/delete", post(documents::delete))
         .route("/document/{id}/{action}", post(documents::review))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
@@ -109,6 +110,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/accept-invitation/register", post(invitations::register))
         .route("/accept-invitation/join", post(invitations::join))
         .route("/users", get(admin::users).post(admin::create_user))
+        .route(
+            "/users/{id}/edit",
+            get(admin::edit_user_form).post(admin::update_user),
+        )
         .route("/users/{id}/{action}", post(admin::set_user_active))
         .route("/organization", get(admin::organization))
         .route(
@@ -191,6 +196,14 @@ impl FormData {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// What was sent for `names`, to show a refused form again as it was filled in.
+    pub fn values<'a>(&self, names: &[&'a str]) -> Vec<(&'a str, String)> {
+        names
+            .iter()
+            .map(|name| (*name, self.get(name).unwrap_or_default().to_string()))
+            .collect()
     }
 
     /// The raw body (for parsers of the API that read forms themselves).

@@ -353,9 +353,22 @@ fn shipment_page(
     }
 }
 
-/// The container's events, newest first, the latest marked.
+/// The container's events, newest first, the latest marked; then how the ETA moved.
 fn timeline(events: &EventList) -> Markup {
     html! {
+        @if !events.eta_history.is_empty() {
+            h3 { "ETA changes" }
+            ul.plain {
+                @for change in events.eta_history.iter().rev() {
+                    li {
+                        (change.previous_eta.map(|eta| eta.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".to_string()))
+                        " → " (change.new_eta.format("%Y-%m-%d"))
+                        span.hint { " (" (change.source) ", " (change.changed_at.format("%Y-%m-%d %H:%M UTC")) ")" }
+                    }
+                }
+            }
+            h3 { "Events" }
+        }
         @if events.events.is_empty() {
             p.none { "No tracking events yet." }
         } @else {

@@ -619,6 +619,23 @@ async fn documents_products_people_and_passwords_from_the_pages() {
     browser.wait_for("h1").await;
     assert_eq!(document_status(&app, &other).await, "DRAFT");
 
+    // The rejected one deleted.
+    browser.goto(&shipment).await;
+    browser
+        .submit(&format!("form[action='/document/{other}/delete'] button"))
+        .await;
+    browser
+        .wait_for_path(&format!("/shipment/{SHIPMENT_002}"))
+        .await;
+    assert_eq!(
+        app.db()
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM documents WHERE id = '{other}'"
+            ))
+            .await,
+        0
+    );
+
     // A product added, edited, removed.
     browser.goto(&shipment).await;
     browser.click("details summary").await;
@@ -664,6 +681,14 @@ async fn documents_products_people_and_passwords_from_the_pages() {
             .exists(&format!("button[aria-label='Deactivate {VIEWER}']"))
             .await
     );
+
+    browser
+        .click(&format!("a[aria-label='Edit {VIEWER}']"))
+        .await;
+    browser.fill("#edit-full-name", "Funmilayo A. Viewer").await;
+    browser.submit("form[action$='/edit']").await;
+    browser.wait_for_path("/users").await;
+    assert!(browser.page_source().await.contains("Funmilayo A. Viewer"));
 
     browser.goto(&format!("{}/organization", app.address)).await;
     let viewer_membership = app

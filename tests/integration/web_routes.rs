@@ -16,7 +16,7 @@ const NIL: &str = "00000000-0000-4000-8000-000000000000";
 
 /// The pages a signed-in person reads (`{s}` a shipment id, `{p}` a product, `{d}` a
 /// document, `{u}` a user).
-const PAGES: [&str; 14] = [
+const PAGES: [&str; 15] = [
     "/dashboard",
     "/notifications/live",
     "/shipments/new",
@@ -31,6 +31,7 @@ const PAGES: [&str; 14] = [
     "/organization",
     "/account",
     "/dashboard?status=in_transit&search=VIBO",
+    "/users/{v}/edit",
 ];
 
 /// Forms acting on the caller's own things (their session, inbox, account, organization).
@@ -47,7 +48,7 @@ const OWN_FORMS: [&str; 8] = [
 
 /// Forms acting on a record named in the path (`{n}` a notification, `{v}` a user, `{m}` a
 /// membership, `{i}` an invitation).
-const TARGETED_FORMS: [&str; 14] = [
+const TARGETED_FORMS: [&str; 16] = [
     "/shipment/{s}/edit",
     "/shipment/{s}/delete",
     "/shipment/{s}/refresh",
@@ -57,7 +58,9 @@ const TARGETED_FORMS: [&str; 14] = [
     "/document/{d}/approve",
     "/document/{d}/reject",
     "/document/{d}/edit",
+    "/document/{d}/delete",
     "/notifications/{n}/read",
+    "/users/{v}/edit",
     "/users/{v}/deactivate",
     "/organization/members/{m}/role",
     "/organization/members/{m}/remove",
@@ -366,7 +369,7 @@ async fn a_viewer_reads_but_every_change_is_refused_as_a_page() {
                     ("notes", "no"),
                     ("hs_code", "0506.90"),
                     ("description", "x"),
-                    ("full_name", "X"),
+                    ("full_name", "Xavier Viewer"),
                     ("password", "Viewer2026x"),
                 ],
             )
