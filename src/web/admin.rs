@@ -3,7 +3,7 @@
 //! `http::organizations::members`, `http::invitations`): who may do what is decided there,
 //! and the pages only leave out the controls a role may not use.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -12,8 +12,7 @@ use serde::Deserialize;
 use super::error::{form_refusal, WebError};
 use super::page::{self, badge, or_dash, Section};
 use super::session::Visitor;
-use super::shipments::path_id;
-use super::FormData;
+use super::{FormData, PageAction, PageIds};
 use crate::domain::invitation::may_invite;
 use crate::domain::roles::OrgPermission;
 use crate::domain::user_admin::{administers_accounts, can_assign};
@@ -183,9 +182,8 @@ pub async fn create_user(
 /// `GET /users/{id}/edit`: name, e-mail and role of an account.
 pub async fn edit_user_form(
     visitor: Visitor,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let axum::Json(user) = api_users::get_user(visitor.caller(), PathIds([id])).await?;
     let values = vec![
         ("full_name", user.full_name.clone()),
@@ -242,10 +240,9 @@ fn user_form(
 pub async fn update_user(
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let outcome = match form.read(&["full_name", "email", "role"]) {
         Ok(body) => {
             api_users::update_user(visitor.caller(), request_id, PathIds([id]), JsonBody(body))
@@ -268,9 +265,9 @@ pub async fn update_user(
 pub async fn set_user_active(
     visitor: Visitor,
     request_id: RequestId,
-    Path((id, action)): Path<(String, String)>,
+    PageIds([id]): PageIds<1>,
+    PageAction(action): PageAction,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let _message = match action.as_str() {
         "activate" => api_users::activate_user(visitor.caller(), request_id, PathIds([id])).await?,
         "deactivate" => {
@@ -449,10 +446,11 @@ async fn organization_page(
 pub async fn change_member(
     visitor: Visitor,
     request_id: RequestId,
-    Path((member, action)): Path<(String, String)>,
+    PageIds([member]): PageIds<1>,
+    PageAction(action): PageAction,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let ids = PathIds([visitor.header.organization_id, path_id(&member)?]);
+    let ids = PathIds([visitor.header.organization_id, member]);
     let caller = visitor.caller();
     let outcome = match action.as_str() {
         "role" => match form.read(&["org_role"]) {
@@ -525,9 +523,10 @@ pub async fn change_invitation(
     State(state): State<AppState>,
     visitor: Visitor,
     request_id: RequestId,
-    Path((id, action)): Path<(String, String)>,
+    PageIds([id]): PageIds<1>,
+    PageAction(action): PageAction,
 ) -> Result<Response, WebError> {
-    let id = PathIds([path_id(&id)?]);
+    let id = PathIds([id]);
     let outcome = match action.as_str() {
         "resend" => api_invitations::resend(State(state), visitor.caller(), request_id, id)
             .await

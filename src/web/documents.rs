@@ -2,7 +2,7 @@
 //! the audit pack, and a tracking refresh with the live status. Each is the API's handler
 //! (`http::documents`, `http::audit_pack`, `http::tracking`), called with the page's caller.
 
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -10,8 +10,8 @@ use maud::{html, Markup};
 use super::error::{form_refusal, WebError};
 use super::page::{self, badge};
 use super::session::Visitor;
-use super::shipments::{path_id, render_detail};
-use super::FormData;
+use super::shipments::{form_id, render_detail};
+use super::{FormData, PageAction, PageIds};
 use crate::domain::document::{DocumentStatus, DocumentType};
 use crate::domain::Permission;
 use crate::http::documents::output::DocumentResponse;
@@ -122,11 +122,10 @@ pub async fn upload(
     State(state): State<AppState>,
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let multipart = axum::extract::Multipart::from_request(request, &state)
         .await
         .map_err(|e| {
@@ -151,10 +150,9 @@ pub async fn download(
     State(state): State<AppState>,
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     Ok(files::download(
         State(state),
         visitor.caller(),
@@ -170,11 +168,11 @@ pub async fn download(
 pub async fn review(
     visitor: Visitor,
     request_id: RequestId,
-    Path((id, action)): Path<(String, String)>,
+    PageIds([id]): PageIds<1>,
+    PageAction(action): PageAction,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
-    let shipment = form.get("shipment_id").map(path_id).transpose()?;
+    let shipment = form.get("shipment_id").map(form_id).transpose()?;
     let outcome = match form.read::<NotesInput>(&["notes"]) {
         Ok(body) => {
             let caller = visitor.caller();
@@ -213,9 +211,8 @@ pub async fn audit_pack(
     State(state): State<AppState>,
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     Ok(
         crate::http::audit_pack::download(
             State(state),
@@ -232,9 +229,8 @@ pub async fn audit_pack(
 pub async fn refresh(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
 ) -> Result<Markup, WebError> {
-    let id = path_id(&id)?;
     let axum::Json(answer) =
         crate::http::tracking::refresh(State(state), visitor.caller(), PathIds([id])).await?;
     render_detail(&visitor, id, Some(live_card(&answer))).await
@@ -291,10 +287,9 @@ pub struct ShipmentQuery {
 /// `GET /document/{id}/edit`: reference, dates and issuing authority.
 pub async fn edit_form(
     visitor: Visitor,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     axum::extract::Query(query): axum::extract::Query<ShipmentQuery>,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let axum::Json(document) = documents_api::get_one(visitor.caller(), PathIds([id])).await?;
     let values: Vec<(&str, String)> = DETAIL_FIELDS
         .iter()
@@ -316,7 +311,7 @@ pub async fn edit_form(
     let shipment = query
         .shipment
         .as_deref()
-        .map(path_id)
+        .map(form_id)
         .transpose()?
         .unwrap_or(document.shipment_id);
     Ok(details_page(
@@ -375,13 +370,12 @@ fn details_page(
 pub async fn update(
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let shipment = form
         .get("shipment_id")
-        .map(path_id)
+        .map(form_id)
         .transpose()?
         .ok_or(ApiError::NotFound)?;
     let names: Vec<&str> = DETAIL_FIELDS.iter().map(|(name, _, _)| *name).collect();
@@ -419,11 +413,10 @@ pub async fn delete(
     State(state): State<AppState>,
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
-    let shipment = form.get("shipment_id").map(path_id).transpose()?;
+    let shipment = form.get("shipment_id").map(form_id).transpose()?;
     files::remove(State(state), visitor.caller(), request_id, PathIds([id])).await?;
     Ok(back_to(shipment))
 }

@@ -32,8 +32,9 @@ pub mod session;
 pub mod shipments;
 
 use axum::body::{to_bytes, Bytes};
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -177,6 +178,64 @@ async fn page_headers(request: Request, next: Next) -> Response {
 /// The 404 of a path no route serves: a page, unless it is under the API.
 pub fn not_found_page() -> Response {
     error::bare(StatusCode::NOT_FOUND)
+}
+
+// ---------------------------------------------------------------------------------------
+// Path parameters
+
+/// The ids in a page's path, in the route's order (an `{action}` segment is not one of
+/// them): anything that is not an id is a page that does not exist (404 page), unlike the
+/// API's 422 (see [`crate::http::extract::PathIds`]).
+#[derive(Debug, Clone, Copy)]
+pub struct PageIds<const N: usize>(pub [uuid::Uuid; N]);
+
+impl<const N: usize, S: Send + Sync> FromRequestParts<S> for PageIds<N> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| WebError::Api(ApiError::NotFound))?;
+        let mut ids = [uuid::Uuid::nil(); N];
+        let mut count = 0;
+        for (_, value) in params.iter().filter(|(name, _)| *name != ACTION) {
+            let slot = ids.get_mut(count).ok_or_else(|| wrong_route(N))?;
+            *slot = uuid::Uuid::try_parse(value).map_err(|_| WebError::Api(ApiError::NotFound))?;
+            count += 1;
+        }
+        if count != N {
+            return Err(wrong_route(N));
+        }
+        Ok(PageIds(ids))
+    }
+}
+
+/// The `{action}` segment of a route (`/users/{id}/{action}`).
+#[derive(Debug, Clone)]
+pub struct PageAction(pub String);
+
+/// The name of the action segment in the routes.
+const ACTION: &str = "action";
+
+impl<S: Send + Sync> FromRequestParts<S> for PageAction {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| WebError::Api(ApiError::NotFound))?;
+        params
+            .iter()
+            .find(|(name, _)| *name == ACTION)
+            .map(|(_, value)| PageAction(value.to_string()))
+            .ok_or_else(|| wrong_route(1))
+    }
+}
+
+fn wrong_route(wanted: usize) -> WebError {
+    WebError::Api(ApiError::Internal(anyhow::anyhow!(
+        "the route's path parameters do not match the handler's ({wanted} ids)"
+    )))
 }
 
 // ---------------------------------------------------------------------------------------

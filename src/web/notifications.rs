@@ -1,6 +1,6 @@
 //! The notifications page behind the header's bell: the list, mark one or all read.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::error::WebError;
 use super::page::{self, Section};
 use super::session::Visitor;
-use super::shipments::path_id;
+use super::PageIds;
 use crate::http::extract::{PathIds, QueryParams};
 use crate::http::notifications::{self as api, ListQuery, Notification};
 use crate::http::AppState;
@@ -109,8 +109,7 @@ pub async fn live(State(state): State<AppState>, visitor: Visitor) -> Result<Res
 }
 
 /// `POST /notifications/{id}/read`.
-pub async fn mark_read(visitor: Visitor, Path(id): Path<String>) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+pub async fn mark_read(visitor: Visitor, PageIds([id]): PageIds<1>) -> Result<Response, WebError> {
     let _changed = api::mark_read(visitor.caller(), PathIds([id])).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

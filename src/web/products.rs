@@ -1,7 +1,6 @@
 //! A shipment's products (the cargo card) with their add, edit and remove forms, over the
 //! API's product operations (`http::shipments::products`).
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -10,8 +9,7 @@ use uuid::Uuid;
 use super::error::{form_refusal, WebError};
 use super::page::{self, or_dash, Section};
 use super::session::Visitor;
-use super::shipments::path_id;
-use super::FormData;
+use super::{FormData, PageIds};
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{JsonBody, PathIds, RequestId};
 use crate::http::shipments::output::{ProductResponse, ShipmentResponse};
@@ -159,10 +157,9 @@ fn form_page(visitor: &Visitor, status: StatusCode, shipment: Uuid, form: Markup
 pub async fn create(
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let outcome = match form.read_with_numbers(&FIELDS, &NUMBERS) {
         Ok(body) => api::create(visitor.caller(), request_id, PathIds([id]), JsonBody(body))
             .await
@@ -188,9 +185,8 @@ pub async fn create(
 /// `GET /shipment/{id}/products/{product}/edit`.
 pub async fn edit_form(
     visitor: Visitor,
-    Path((id, product)): Path<(String, String)>,
+    PageIds([id, product]): PageIds<2>,
 ) -> Result<Response, WebError> {
-    let (id, product) = (path_id(&id)?, path_id(&product)?);
     let axum::Json(detail) =
         crate::http::shipments::detail(visitor.caller(), PathIds([id])).await?;
     let found = detail
@@ -215,10 +211,9 @@ pub async fn edit_form(
 pub async fn update(
     visitor: Visitor,
     request_id: RequestId,
-    Path((id, product)): Path<(String, String)>,
+    PageIds([id, product]): PageIds<2>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let (id, product) = (path_id(&id)?, path_id(&product)?);
     let outcome = match form.read_with_numbers(&FIELDS, &NUMBERS) {
         Ok(body) => api::update(
             visitor.caller(),
@@ -251,9 +246,8 @@ pub async fn update(
 pub async fn remove(
     visitor: Visitor,
     request_id: RequestId,
-    Path((id, product)): Path<(String, String)>,
+    PageIds([id, product]): PageIds<2>,
 ) -> Result<Response, WebError> {
-    let (id, product) = (path_id(&id)?, path_id(&product)?);
     api::remove(visitor.caller(), request_id, PathIds([id, product])).await?;
     Ok(Redirect::to(&format!("/shipment/{id}#cargo")).into_response())
 }

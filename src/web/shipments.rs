@@ -4,7 +4,7 @@
 //! `visible_page`, `create`, `update`, `remove`, `http::tracking::events`): a page shows
 //! exactly what the API answers the same person, and a form is checked by the API's rules.
 
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -16,7 +16,7 @@ use super::error::{form_refusal, WebError};
 use super::page::{self, badge, date, or_dash, Section};
 use super::products;
 use super::session::Visitor;
-use super::FormData;
+use super::{FormData, PageIds};
 use crate::domain::{Permission, ShipmentStatus};
 use crate::http::error::{ApiError, FieldError};
 use crate::http::extract::{JsonBody, PathIds, RequestId};
@@ -27,8 +27,8 @@ use crate::http::tracking::{self as api_tracking, EventList};
 /// Rows per dashboard page.
 const PAGE_ROWS: u32 = 25;
 
-/// A path id; anything else is a page that does not exist.
-pub fn path_id(text: &str) -> Result<Uuid, WebError> {
+/// An id sent in a form's hidden field; anything else is a page that does not exist.
+pub fn form_id(text: &str) -> Result<Uuid, WebError> {
     Uuid::parse_str(text).map_err(|_| WebError::Api(ApiError::NotFound))
 }
 
@@ -187,8 +187,7 @@ fn route(s: &ShipmentResponse) -> Markup {
 
 /// `GET /shipment/{id}`: header, details, parties, products, documents and completeness,
 /// the tracking timeline.
-pub async fn detail(visitor: Visitor, Path(id): Path<String>) -> Result<Markup, WebError> {
-    let id = path_id(&id)?;
+pub async fn detail(visitor: Visitor, PageIds([id]): PageIds<1>) -> Result<Markup, WebError> {
     render_detail(&visitor, id, None).await
 }
 
@@ -573,8 +572,7 @@ pub async fn create(
 }
 
 /// `GET /shipment/{id}/edit`.
-pub async fn edit_form(visitor: Visitor, Path(id): Path<String>) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
+pub async fn edit_form(visitor: Visitor, PageIds([id]): PageIds<1>) -> Result<Response, WebError> {
     visitor.caller().require(Permission::ShipmentsUpdate)?;
     let axum::Json(detail) = api::detail(visitor.caller(), PathIds([id])).await?;
     if !owns(&visitor, &detail.shipment) {
@@ -591,10 +589,9 @@ pub async fn edit_form(visitor: Visitor, Path(id): Path<String>) -> Result<Respo
 pub async fn update(
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     let outcome = match form.read(&SHIPMENT_FIELDS) {
         Ok(input) => api::update(visitor.caller(), request_id, PathIds([id]), JsonBody(input))
             .await
@@ -618,9 +615,8 @@ pub async fn update(
 pub async fn delete(
     visitor: Visitor,
     request_id: RequestId,
-    Path(id): Path<String>,
+    PageIds([id]): PageIds<1>,
 ) -> Result<Response, WebError> {
-    let id = path_id(&id)?;
     api::remove(visitor.caller(), request_id, PathIds([id])).await?;
     Ok(Redirect::to("/dashboard").into_response())
 }
