@@ -316,6 +316,16 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// The route whose body is not buffered (a document upload streams to storage).
 const UPLOAD_PATH_SUFFIX: &str = "/documents/upload";
 
+/// Whether `path` is a document upload, whose body is streamed by its handler.
+fn is_upload(path: &str) -> bool {
+    path.ends_with(UPLOAD_PATH_SUFFIX)
+        || (path.starts_with(WEB_UPLOAD_PREFIX) && path.ends_with(WEB_UPLOAD_SUFFIX))
+}
+
+/// The web page's upload route, `/shipment/{id}/documents`.
+const WEB_UPLOAD_PREFIX: &str = "/shipment/";
+const WEB_UPLOAD_SUFFIX: &str = "/documents";
+
 /// How long a client may take to send its body.
 const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -329,8 +339,9 @@ pub async fn buffer_body(
 ) -> axum::response::Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
-    // The upload streams its own body, under its own limit.
-    if request.uri().path().ends_with(UPLOAD_PATH_SUFFIX) {
+    // The uploads (the API's, and the web page's `/shipment/{id}/documents`) stream their
+    // own body, under their own limit.
+    if is_upload(request.uri().path()) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();

@@ -281,19 +281,10 @@ pub async fn set_user_active(
 // ---------------------------------------------------------------------------------------
 // The organization: members and invitations
 
-#[derive(Debug, Default, Deserialize)]
-pub struct OrganizationQuery {
-    /// The link of an invitation just sent (shown once, to pass on by hand).
-    sent: Option<String>,
-}
-
 /// `GET /organization`: members with their roles and statuses, invitations, and the forms
 /// to change them.
-pub async fn organization(
-    visitor: Visitor,
-    Query(query): Query<OrganizationQuery>,
-) -> Result<Response, WebError> {
-    organization_page(&visitor, StatusCode::OK, query.sent.as_deref(), &[]).await
+pub async fn organization(visitor: Visitor) -> Result<Response, WebError> {
+    organization_page(&visitor, StatusCode::OK, None, &[]).await
 }
 
 async fn organization_page(
@@ -508,12 +499,9 @@ pub async fn invite(
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(link) => {
-            let query: String = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("sent", &link)
-                .finish();
-            Ok(Redirect::to(&format!("/organization?{query}")).into_response())
-        }
+        // The page itself, not a redirect: the link holds the invitation's token, which
+        // must not travel in a URL (history, logs, Referer).
+        Ok(link) => organization_page(&visitor, StatusCode::OK, Some(&link), &[]).await,
         Err(e) => after_change(&visitor, Err(e), "email").await,
     }
 }

@@ -36,6 +36,9 @@ pub async fn show(
     visitor: Option<Visitor>,
 ) -> Result<Response, WebError> {
     let token = query.token.unwrap_or_default();
+    if let Some(visitor) = &visitor {
+        visitor.release();
+    }
     let invitation = match api::check_token(&state, address, &token).await {
         Ok(invitation) => invitation,
         Err(e) => return Ok(unusable(e)),

@@ -128,13 +128,31 @@ impl Visitor {
     pub fn user_id(&self) -> Uuid {
         self.caller.user_id
     }
+
+    /// Gives the held transaction's connection back (before work on the pool itself, so a
+    /// request never holds two connections).
+    pub fn release(&self) {
+        self.checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+    }
+
+    /// 403 unless the visitor holds `permission` here (the API's refusal; no transaction
+    /// spent on it).
+    pub fn require(&self, permission: crate::domain::Permission) -> Result<(), ApiError> {
+        self.caller.require(permission)
+    }
 }
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string());
+        // Back to the page after signing in; a form post cannot be repeated by a link.
+        let next = (parts.method == axum::http::Method::GET)
+            .then(|| parts.uri.path_and_query().map(|p| p.as_str().to_string()))
+            .flatten();
         let sign_in = || WebError::SignIn { next: next.clone() };
         let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(sign_in)?;
         let session = sessions::web_session(&state.pool, &secret_hash(&secret))
@@ -312,6 +330,12 @@ pub async fn login(
         Err(ApiError::Forbidden(why)) => return refused(StatusCode::FORBIDDEN, &why),
         Err(e) => return WebError::from(e).into_response(),
     };
+    // A session this browser still had ends: one browser, one session.
+    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = sessions::end_web_session(&state.pool, &secret_hash(&secret)).await {
+            return WebError::from(ApiError::from(e)).into_response();
+        }
+    }
     match open_session(&state, signed_in.user.id, signed_in.organization.id).await {
         Ok(cookie) => {
             let mut response = Redirect::to(&next).into_response();

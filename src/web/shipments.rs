@@ -424,6 +424,7 @@ fn shipment_values(
 ) -> Vec<(&'static str, String)> {
     SHIPMENT_FIELDS
         .iter()
+        .chain(&KEPT_TIMES)
         .map(|&name| {
             let value = match (sent, s) {
                 (Some(form), _) => form.get(name).unwrap_or_default().to_string(),
@@ -433,6 +434,26 @@ fn shipment_values(
             (name, value)
         })
         .collect()
+}
+
+/// The stored ETD and ETA in full, carried in hidden fields: the form shows days, and a day
+/// sent back unchanged must not reset the time of day to midnight.
+const KEPT_TIMES: [&str; 2] = ["etd_was", "eta_was"];
+
+/// The form read as the API's body, with an unchanged ETD/ETA day replaced by the stored
+/// date-time it came from.
+fn shipment_input(
+    form: &FormData,
+) -> Result<crate::http::shipments::input::ShipmentInput, ApiError> {
+    let mut json = form.to_json(&SHIPMENT_FIELDS);
+    for (field, kept) in [("etd", "etd_was"), ("eta", "eta_was")] {
+        if let (Some(day), Some(full)) = (json[field].as_str(), form.get(kept)) {
+            if !day.is_empty() && full.starts_with(day) {
+                json[field] = full.into();
+            }
+        }
+    }
+    crate::http::extract::parse_json(json.to_string().as_bytes())
 }
 
 fn stored_value(s: &ShipmentResponse, name: &str) -> String {
@@ -449,6 +470,8 @@ fn stored_value(s: &ShipmentResponse, name: &str) -> String {
         "vessel_name" => s.vessel_name.clone(),
         "voyage_number" => s.voyage_number.clone(),
         "etd" => day(&s.etd),
+        "etd_was" => s.etd.clone(),
+        "eta_was" => s.eta.clone(),
         "eta" => day(&s.eta),
         "pol_code" => s.pol_code.clone(),
         "pol_name" => s.pol_name.clone(),
@@ -492,6 +515,9 @@ fn shipment_form(
         (page::form_errors(errors))
         form method="post" action=(action) {
             (page::csrf_field(&visitor.header.csrf))
+            @for kept in KEPT_TIMES {
+                @if !value(kept).is_empty() { input type="hidden" name=(kept) value=(value(kept)); }
+            }
             div.fields {
                 (text("reference", "Reference", true, "", 50))
                 (text("container_number", "Container number", true, "ISO 6346, e.g. MSCU1234566", 11))
@@ -536,7 +562,7 @@ fn form_page(visitor: &Visitor, status: StatusCode, title: &str, form: Markup) -
 
 /// `GET /shipments/new`.
 pub async fn new_form(visitor: Visitor) -> Result<Response, WebError> {
-    visitor.caller().require(Permission::ShipmentsCreate)?;
+    visitor.require(Permission::ShipmentsCreate)?;
     let values = shipment_values(None, None);
     let form = shipment_form(&visitor, "/shipments/new", "Create shipment", &values, &[]);
     Ok(form_page(&visitor, StatusCode::OK, "New shipment", form))
@@ -573,7 +599,7 @@ pub async fn create(
 
 /// `GET /shipment/{id}/edit`.
 pub async fn edit_form(visitor: Visitor, PageIds([id]): PageIds<1>) -> Result<Response, WebError> {
-    visitor.caller().require(Permission::ShipmentsUpdate)?;
+    visitor.require(Permission::ShipmentsUpdate)?;
     let axum::Json(detail) = api::detail(visitor.caller(), PathIds([id])).await?;
     if !owns(&visitor, &detail.shipment) {
         return Err(ApiError::NotFound.into());
@@ -592,7 +618,7 @@ pub async fn update(
     PageIds([id]): PageIds<1>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    let outcome = match form.read(&SHIPMENT_FIELDS) {
+    let outcome = match shipment_input(&form) {
         Ok(input) => api::update(visitor.caller(), request_id, PathIds([id]), JsonBody(input))
             .await
             .map(|_| ()),

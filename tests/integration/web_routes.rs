@@ -585,3 +585,156 @@ async fn the_sign_in_form_is_throttled_like_the_api_login() {
         .await;
     assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn a_large_upload_streams_through_the_page_and_edits_keep_the_time_of_day() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    let admin = WebClient::sign_in(&app, ADMIN).await;
+    let shipment = "30000000-0000-4000-8000-000000000002";
+    let count = format!("SELECT count(*) FROM documents WHERE shipment_id = '{shipment}'");
+    let before = app.db().scalar_i64(&count).await;
+    // 3 MB: more than the 2 MiB the other routes buffer.
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(3_000_000, b' ');
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let form = reqwest::multipart::Form::new()
+        .text("shipment_id", shipment)
+        .text("document_type", "packing_list")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf)
+                .file_name("big.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let response = admin
+        .client
+        .post(format!(
+            "{}/shipment/{shipment}/documents?csrf={}",
+            admin.base, admin.csrf
+        ))
+        .header(COOKIE, &admin.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text().await.unwrap()
+    );
+    assert_eq!(app.db().scalar_i64(&count).await, before + 1);
+
+    // The edit form shows days; a day sent back unchanged keeps the stored time of day.
+    app.db()
+        .exec(&format!(
+            "UPDATE shipments SET etd = '2026-03-14 22:15:00+00' WHERE id = '{shipment}'"
+        ))
+        .await;
+    let page = admin
+        .get(&format!("/shipment/{shipment}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let kept = page
+        .split("name=\"etd_was\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the stored ETD in the form")
+        .to_string();
+    let reference = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT reference FROM shipments WHERE id = '{shipment}'"
+        ))
+        .await
+        .unwrap();
+    let container = app
+        .db()
+        .scalar_string(&format!(
+            "SELECT container_number FROM shipments WHERE id = '{shipment}'"
+        ))
+        .await
+        .unwrap();
+    let saved = admin
+        .post(
+            &format!("/shipment/{shipment}/edit"),
+            &[
+                ("reference", reference.as_str()),
+                ("container_number", container.as_str()),
+                ("status", "docs_pending"),
+                ("etd", "2026-03-14"),
+                ("etd_was", kept.as_str()),
+                ("vessel_name", "KEPT TIME"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.db()
+            .scalar_string(&format!(
+                "SELECT to_char(etd AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM shipments WHERE id = '{shipment}'"
+            ))
+            .await
+            .as_deref(),
+        Some("2026-03-14 22:15")
+    );
+    // A new day is taken as that day.
+    let moved = admin
+        .post(
+            &format!("/shipment/{shipment}/edit"),
+            &[
+                ("reference", reference.as_str()),
+                ("container_number", container.as_str()),
+                ("status", "docs_pending"),
+                ("etd", "2026-03-16"),
+                ("etd_was", kept.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.db()
+            .scalar_string(&format!(
+                "SELECT to_char(etd AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM shipments WHERE id = '{shipment}'"
+            ))
+            .await
+            .as_deref(),
+        Some("2026-03-16 00:00")
+    );
+}
+
+#[tokio::test]
+async fn signing_in_again_ends_the_browsers_earlier_session() {
+    let app = TestApp::spawn(4, Duration::from_secs(5)).await;
+    let first = WebClient::sign_in(&app, ADMIN).await;
+    // The same browser (its cookie) signs in again.
+    let form = first.get("/login?next=/account").await;
+    assert_eq!(
+        form.status(),
+        StatusCode::SEE_OTHER,
+        "a live session skips the form"
+    );
+    // (With a session cookie, the form's token is the session's.)
+    let again = first
+        .client
+        .post(format!("{}/login", app.address))
+        .header(COOKIE, &first.cookie)
+        .form(&[
+            ("csrf", first.csrf.as_str()),
+            ("username", ADMIN),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert!(cookie_of(&again, "tracehub_session").is_some());
+    // The earlier cookie opens nothing any more.
+    assert_eq!(
+        first.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
