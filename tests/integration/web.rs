@@ -222,6 +222,25 @@ async fn an_admin_signs_in_and_works_through_every_page() {
     );
 }
 
+/// The link of an invitation VIBOTAJ's admin sends through the API.
+async fn invitation_link(app: &TestApp, email: &str, org_role: &str) -> String {
+    let admin = app.token(ADMIN).await;
+    let response = app
+        .call(
+            Method::POST,
+            "/api/v1/invitations",
+            Some(&admin),
+            Some(&json!({"email": email, "org_role": org_role})),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let issued: serde_json::Value = response.json().await.unwrap();
+    issued["invitation_url"]
+        .as_str()
+        .expect("a link")
+        .to_string()
+}
+
 /// Rows of the shipments table on the page.
 async fn rows(browser: &Browser) -> usize {
     let page = browser.page_source().await;
@@ -302,21 +321,7 @@ async fn each_role_sees_only_what_it_may_use() {
 #[tokio::test]
 async fn an_invitation_link_registers_a_new_person_and_signs_them_in() {
     let app = TestApp::spawn(4, Duration::from_secs(5)).await;
-    let admin = app.token(ADMIN).await;
-    let response = app
-        .call(
-            Method::POST,
-            "/api/v1/invitations",
-            Some(&admin),
-            Some(&json!({"email": "new.person@example.test", "org_role": "member"})),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
-    let issued: serde_json::Value = response.json().await.unwrap();
-    let link = issued["invitation_url"]
-        .as_str()
-        .expect("a link")
-        .to_string();
+    let link = invitation_link(&app, "new.person@example.test", "member").await;
 
     let browser = Browser::start().await;
     browser.goto(&link).await;
@@ -779,18 +784,7 @@ async fn documents_products_people_and_passwords_from_the_pages() {
 async fn an_invited_member_of_another_organization_joins_and_switches_between_them() {
     let app = TestApp::spawn(4, Duration::from_secs(5)).await;
     // HAGES's buyer is invited into VIBOTAJ as a viewer.
-    let admin = app.token(ADMIN).await;
-    let response = app
-        .call(
-            Method::POST,
-            "/api/v1/invitations",
-            Some(&admin),
-            Some(&json!({"email": "buyer@hages.de", "org_role": "viewer"})),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
-    let issued: serde_json::Value = response.json().await.unwrap();
-    let link = issued["invitation_url"].as_str().unwrap().to_string();
+    let link = invitation_link(&app, "buyer@hages.de", "viewer").await;
 
     let browser = Browser::start().await;
     // Not signed in: the page asks to sign in first, and comes back.

@@ -82,17 +82,8 @@ struct WebClient {
 impl WebClient {
     /// Signed in through the form as `email`.
     async fn sign_in(app: &TestApp, email: &str) -> Self {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let form = client
-            .get(format!("{}/login", app.address))
-            .send()
-            .await
-            .unwrap();
-        let pre = cookie_of(&form, "tracehub_pre").expect("a pre-session cookie");
-        let token = token_of(&form.text().await.unwrap());
+        let client = no_redirects();
+        let (pre, token) = sign_in_form(&client, app).await;
         let answer = client
             .post(format!("{}/login", app.address))
             .header(COOKIE, format!("tracehub_pre={pre}"))
@@ -138,6 +129,25 @@ impl WebClient {
             .await
             .unwrap()
     }
+}
+
+/// A client that shows redirects instead of following them (as the tests check them).
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Opens the sign-in form: the pre-session cookie it sets and the form's token.
+async fn sign_in_form(client: &reqwest::Client, app: &TestApp) -> (String, String) {
+    let form = client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap();
+    let pre = cookie_of(&form, "tracehub_pre").expect("a pre-session cookie");
+    (pre, token_of(&form.text().await.unwrap()))
 }
 
 fn cookie_of(response: &reqwest::Response, name: &str) -> Option<String> {
@@ -243,10 +253,7 @@ fn is_page(response: &reqwest::Response) -> bool {
 async fn without_a_session_pages_lead_to_sign_in_and_forms_are_refused() {
     let app = TestApp::spawn(4, Duration::from_secs(5)).await;
     let ids = vibotaj_ids(&app).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = no_redirects();
     let before = fingerprint(&app).await;
     for template in PAGES {
         let path = fill(template, &ids);
@@ -538,17 +545,8 @@ async fn malformed_input_gets_a_page_never_a_crash() {
 #[tokio::test]
 async fn the_sign_in_form_is_throttled_like_the_api_login() {
     let app = TestApp::spawn(4, Duration::from_secs(5)).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let form = client
-        .get(format!("{}/login", app.address))
-        .send()
-        .await
-        .unwrap();
-    let pre = cookie_of(&form, "tracehub_pre").unwrap();
-    let token = token_of(&form.text().await.unwrap());
+    let client = no_redirects();
+    let (pre, token) = sign_in_form(&client, &app).await;
     let attempt = |password: &'static str| {
         let request = client
             .post(format!("{}/login", app.address))
